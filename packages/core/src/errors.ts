@@ -1,0 +1,110 @@
+/**
+ * Every error rl3 throws on purpose is an `Rl3Error`, so callers can branch on `code` instead of parsing messages.
+ * Errors about a value name the field, show the value, and say what was expected.
+ */
+export type Rl3ErrorCode =
+  | "INVALID_CONFIG"
+  | "INVALID_INPUT"
+  | "INVALID_STATE"
+  | "INVALID_FILE"
+  | "UNKNOWN_NAME";
+
+export interface FieldProblem {
+  /** Dotted path of the offending field, e.g. `ppo.learningRate` or `alpha`. */
+  field: string;
+  /** The value that was given (kept as-is for programmatic inspection). */
+  value: unknown;
+  /** What would have been accepted, in words: "a finite number > 0". */
+  expected: string;
+}
+
+export class Rl3Error extends Error {
+  readonly code: Rl3ErrorCode;
+  constructor(code: Rl3ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "Rl3Error";
+    this.code = code;
+  }
+}
+
+/** Renders a value for an error message without dumping huge arrays. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value === undefined || value === null) return String(value);
+  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
+    const items = Array.from(value as ArrayLike<unknown>);
+    const shown = items.slice(0, 8).map((item) => describeValue(item));
+    return `[${shown.join(", ")}${items.length > 8 ? `, … (${items.length} items)` : ""}]`;
+  }
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function fieldMessage(problem: FieldProblem): string {
+  return `${problem.field} must be ${problem.expected}; got ${describeValue(problem.value)}`;
+}
+
+/** A value passed to a function or method is out of its domain (an action out of range, a negative α, …). */
+export class InputError extends Rl3Error implements FieldProblem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly expected: string;
+  constructor(problem: FieldProblem) {
+    super("INVALID_INPUT", fieldMessage(problem));
+    this.name = "InputError";
+    this.field = problem.field;
+    this.value = problem.value;
+    this.expected = problem.expected;
+  }
+}
+
+/** A configuration (training config, env parameters, CLI `--set`) has a key with a wrong type or value. */
+export class ConfigError extends Rl3Error implements FieldProblem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly expected: string;
+  constructor(problem: FieldProblem) {
+    super("INVALID_CONFIG", fieldMessage(problem));
+    this.name = "ConfigError";
+    this.field = problem.field;
+    this.value = problem.value;
+    this.expected = problem.expected;
+  }
+}
+
+/** An operation is not allowed in the object's current state (e.g. `step` after the meta-episode ended). */
+export class StateError extends Rl3Error {
+  constructor(message: string) {
+    super("INVALID_STATE", message);
+    this.name = "StateError";
+  }
+}
+
+/** A file (checkpoint, weights, policy) is damaged, truncated, foreign or from an incompatible version. */
+export class FileFormatError extends Rl3Error {
+  readonly path: string | undefined;
+  constructor(message: string, options?: { path?: string; cause?: unknown }) {
+    super("INVALID_FILE", options?.path ? `${options.path}: ${message}` : message, { cause: options?.cause });
+    this.name = "FileFormatError";
+    this.path = options?.path;
+  }
+}
+
+/** A name (task family, preset, agent) is not one of the known names; the message lists them. */
+export class UnknownNameError extends Rl3Error {
+  readonly kind: string;
+  readonly given: string;
+  readonly known: readonly string[];
+  constructor(kind: string, given: string, known: readonly string[]) {
+    super("UNKNOWN_NAME", `unknown ${kind} ${JSON.stringify(given)}; known ${kind}s: ${known.join(", ")}`);
+    this.name = "UnknownNameError";
+    this.kind = kind;
+    this.given = given;
+    this.known = known;
+  }
+}

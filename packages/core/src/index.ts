@@ -1,0 +1,23 @@
+export { Rng } from "./rng.js";
+export type { RngState } from "./rng.js";
+export {
+  Rl3Error,
+  InputError,
+  ConfigError,
+  StateError,
+  FileFormatError,
+  UnknownNameError,
+  describeValue,
+} from "./errors.js";
+export type { Rl3ErrorCode, FieldProblem } from "./errors.js";
+export {
+  requireFinite,
+  requirePositive,
+  requireNonNegative,
+  requireInRange,
+  requireInteger,
+  requirePositiveInteger,
+  requireIndex,
+} from "./validate.js";
+export { checkNamedWeights, elementCount } from "./model-spec.js";
+export type { ModelKind, Activation, WeightShape, ModelSpec, WeightTensor, NamedWeights } from "./model-spec.js";
