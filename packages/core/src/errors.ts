@@ -100,11 +100,45 @@ export class UnknownNameError extends Rl3Error {
   readonly kind: string;
   readonly given: string;
   readonly known: readonly string[];
+  /** The known name closest to the given one by edit distance, when one is close enough to be a likely typo. */
+  readonly suggestion: string | undefined;
   constructor(kind: string, given: string, known: readonly string[]) {
-    super("UNKNOWN_NAME", `unknown ${kind} ${JSON.stringify(given)}; known ${kind}s: ${known.join(", ")}`);
+    const suggestion = closestName(given, known);
+    super(
+      "UNKNOWN_NAME",
+      `unknown ${kind} ${JSON.stringify(given)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ""}; known: ${known.join(", ")}`,
+    );
+    this.suggestion = suggestion;
     this.name = "UnknownNameError";
     this.kind = kind;
     this.given = given;
     this.known = known;
   }
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name nearest to `given`, if within a third of its length (at least 2 edits); else undefined. */
+export function closestName(given: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const name of known) {
+    const distance = editDistance(given.toLowerCase(), name.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = name;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
 }

@@ -8,6 +8,8 @@ export {
   FileFormatError,
   UnknownNameError,
   describeValue,
+  closestName,
+  editDistance,
 } from "./errors.js";
 export type { Rl3ErrorCode, FieldProblem } from "./errors.js";
 export {

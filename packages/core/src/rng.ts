@@ -1,14 +1,20 @@
 import { InputError } from "./errors.js";
 import { requirePositive } from "./validate.js";
+import {
+  ZIGGURAT_STRIPS,
+  ZIGGURAT_TAIL_START,
+  zigguratDensities,
+  zigguratThresholds,
+  zigguratWidths,
+} from "./ziggurat.js";
 
 /**
- * The serialisable state of an {@link Rng}: the four 32-bit words of xoshiro128** plus the cached second
- * normal deviate of the polar method, so that a restored generator continues the stream exactly.
+ * The serialisable state of an {@link Rng}: the four 32-bit words of xoshiro128**. Every draw is a pure function
+ * of them (nothing is cached between draws), so a restored generator continues the stream exactly.
  */
 export interface RngState {
   readonly algorithm: "xoshiro128**";
   readonly words: readonly [number, number, number, number];
-  readonly spareNormal: number | null;
 }
 
 const TWO_POW_32 = 4294967296;
@@ -40,7 +46,6 @@ export class Rng {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
-  private spareNormal: number | null = null;
 
   /** @param seed any safe integer (negative allowed); the same seed always gives the same stream. */
   constructor(seed: number) {
@@ -72,15 +77,11 @@ export class Rng {
       throw new InputError({
         field: "state",
         value: state,
-        expected: 'an RngState { algorithm: "xoshiro128**", words: four uint32 not all zero, spareNormal }',
+        expected: 'an RngState { algorithm: "xoshiro128**", words: four uint32 not all zero }',
       });
-    }
-    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) {
-      throw new InputError({ field: "state.spareNormal", value: state.spareNormal, expected: "a finite number or null" });
     }
     const rng = Object.create(Rng.prototype) as Rng;
     rng.setWords(words[0]!, words[1]!, words[2]!, words[3]!);
-    rng.spareNormal = state.spareNormal;
     return rng;
   }
 
@@ -89,7 +90,6 @@ export class Rng {
     return {
       algorithm: "xoshiro128**",
       words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
-      spareNormal: this.spareNormal,
     };
   }
 
@@ -103,7 +103,6 @@ export class Rng {
       mix32(this.uint32() ^ 0x13198a2e),
       mix32(this.uint32() ^ 0x03707344),
     );
-    child.spareNormal = null;
     return child;
   }
 
@@ -148,24 +147,36 @@ export class Rng {
     return this.float() < p;
   }
 
-  /** A standard normal deviate (Marsaglia's polar method; the second deviate of each pair is cached). */
+  /** A normal deviate (standard by default), by the ziggurat method (see ziggurat.ts). */
   normal(mean = 0, standardDeviation = 1): number {
-    if (this.spareNormal !== null) {
-      const spare = this.spareNormal;
-      this.spareNormal = null;
-      return mean + standardDeviation * spare;
+    const draw = this.uint32() | 0;
+    const strip = draw & (ZIGGURAT_STRIPS - 1);
+    if (Math.abs(draw) < zigguratThresholds[strip]!) return mean + standardDeviation * draw * zigguratWidths[strip]!;
+    return mean + standardDeviation * this.normalSlowPath(draw, strip);
+  }
+
+  /** The ~1% of ziggurat draws that land outside a strip's inner rectangle: the tail, or a wedge test. */
+  private normalSlowPath(firstDraw: number, firstStrip: number): number {
+    let draw = firstDraw;
+    let strip = firstStrip;
+    for (;;) {
+      const x = draw * zigguratWidths[strip]!;
+      if (strip === 0) {
+        // Marsaglia's exact tail sampler beyond r.
+        let tail: number;
+        let y: number;
+        do {
+          tail = -Math.log(1 - this.float()) / ZIGGURAT_TAIL_START;
+          y = -Math.log(1 - this.float());
+        } while (y + y < tail * tail);
+        return draw > 0 ? ZIGGURAT_TAIL_START + tail : -ZIGGURAT_TAIL_START - tail;
+      }
+      const lower = zigguratDensities[strip]!;
+      if (lower + this.float() * (zigguratDensities[strip - 1]! - lower) < Math.exp(-0.5 * x * x)) return x;
+      draw = this.uint32() | 0;
+      strip = draw & (ZIGGURAT_STRIPS - 1);
+      if (Math.abs(draw) < zigguratThresholds[strip]!) return draw * zigguratWidths[strip]!;
     }
-    let u: number;
-    let v: number;
-    let radiusSquared: number;
-    do {
-      u = 2 * this.float() - 1;
-      v = 2 * this.float() - 1;
-      radiusSquared = u * u + v * v;
-    } while (radiusSquared >= 1 || radiusSquared === 0);
-    const factor = Math.sqrt((-2 * Math.log(radiusSquared)) / radiusSquared);
-    this.spareNormal = v * factor;
-    return mean + standardDeviation * u * factor;
   }
 
   /** A Gamma(shape, scale) deviate: Marsaglia & Tsang (2000), with the u^(1/k) boost for shape < 1. */
