@@ -1,0 +1,55 @@
+import type { TabularTask, TransitionTable } from "@rl3/envs";
+
+/**
+ * The linear form every Bellman backup here takes, for each row r = s · numActions + a:
+ *
+ *   Q(s, a) = constant[r] + γ · ( Σ_{i ∈ row} weight[i] · V(next[i]) + uniformWeight[r] · Σ_{s'} V(s') + selfWeight[r] · V(s) )
+ *
+ * A known task gives plain sparse rows; a learned model adds the Laplace-smoothing mass spread over every known
+ * state (`uniformWeight`) and, under the `mle-self-loop` prior, the self-loop of untried actions (`selfWeight`).
+ * One value-iteration routine serves both, and the smoothing costs one ΣV per sweep instead of dense rows.
+ */
+export interface BellmanSystem {
+  /** States taking part (a learned model's *known* states). */
+  readonly numStates: number;
+  readonly numActions: number;
+  /** Entries of row r are entryStart[r] … entryEnd[r] − 1. */
+  readonly entryStart: Int32Array;
+  readonly entryEnd: Int32Array;
+  readonly next: Int32Array;
+  readonly weight: Float64Array;
+  /** Expected immediate reward of each row. */
+  readonly constant: Float64Array;
+  readonly uniformWeight: Float64Array;
+  readonly selfWeight: Float64Array;
+}
+
+const taskSystems = new WeakMap<TransitionTable, BellmanSystem>();
+
+/** The Bellman system of a known task's exact dynamics (cached per task). */
+export function bellmanSystemOfTask(task: TabularTask): BellmanSystem {
+  const table = task.transitionTable();
+  let system = taskSystems.get(table);
+  if (system === undefined) {
+    const rows = table.numStates * table.numActions;
+    const constant = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      for (let entry = table.rowStart[row]!; entry < table.rowStart[row + 1]!; entry++) {
+        constant[row]! += table.probability[entry]! * table.meanReward[entry]!;
+      }
+    }
+    system = {
+      numStates: table.numStates,
+      numActions: table.numActions,
+      entryStart: table.rowStart.subarray(0, rows),
+      entryEnd: table.rowStart.subarray(1, rows + 1),
+      next: table.nextState,
+      weight: table.probability,
+      constant,
+      uniformWeight: new Float64Array(rows),
+      selfWeight: new Float64Array(rows),
+    };
+    taskSystems.set(table, system);
+  }
+  return system;
+}

@@ -1,0 +1,16 @@
+export type { ValueEstimator } from "./value-estimator.js";
+export { TabularModel } from "./tabular-model.js";
+export type { TabularModelOptions, ModelPrior } from "./tabular-model.js";
+export { valueIteration } from "./solve.js";
+export { ValueIterationWorkspace, runValueIteration } from "./value-iteration.js";
+export type { ValueIterationOptions, ValueIterationResult } from "./value-iteration.js";
+export { bellmanSystemOfTask } from "./bellman-system.js";
+export type { BellmanSystem } from "./bellman-system.js";
+export { ModelBasedEstimator } from "./model-based-estimator.js";
+export type { ModelBasedEstimatorOptions, WarmStart } from "./model-based-estimator.js";
+export { QLearningEstimator } from "./q-learning-estimator.js";
+export type { QLearningEstimatorOptions } from "./q-learning-estimator.js";
+export { CoarseAbstraction } from "./coarse-abstraction.js";
+export type { CoarseAbstractionOptions } from "./coarse-abstraction.js";
+export { estimatorDefaults, createEstimator } from "./defaults.js";
+export type { EstimatorDefaultsOptions } from "./defaults.js";
