@@ -21,5 +21,5 @@ export {
   requirePositiveInteger,
   requireIndex,
 } from "./validate.js";
-export { checkNamedWeights, elementCount } from "./model-spec.js";
-export type { ModelKind, Activation, WeightShape, ModelSpec, WeightTensor, NamedWeights } from "./model-spec.js";
+export { checkNamedWeights, elementCount, createModelSpec } from "./model-spec.js";
+export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";

@@ -25,6 +25,8 @@ export interface ModelSpec {
   readonly outputSize: number;
   /** Width of the sequence trunk (transformer d_model 64; GRU hidden size 256; MLP hidden width 256). */
   readonly dModel: number;
+  /** Width of the input embedding before the trunk (transformer: Dense 256 then Dense d_model; GRU: Dense 64). */
+  readonly embedSize: number;
   /** Decoder layers (transformer) or hidden layers (MLP); 1 for the GRU. */
   readonly layers: number;
   /** Attention heads (transformer only; 0 otherwise). */
@@ -79,4 +81,93 @@ export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void 
       });
     }
   }
+}
+
+export interface ModelSpecOptions {
+  kind: ModelKind;
+  inputSize: number;
+  outputSize: number;
+  /** Longest sequence (transformer positions); the actor needs H, the critic H + 1. */
+  maxSequenceLength: number;
+  dModel?: number;
+  embedSize?: number;
+  layers?: number;
+  heads?: number;
+  feedForwardSize?: number;
+  activation?: Activation;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new InputError({ field, value, expected: "an integer ≥ 1" });
+  return value;
+}
+
+/**
+ * The spec of a §4.1 network with every weight's name and shape. Defaults are the paper's:
+ * - transformer: Dense(in, 256, relu) → Dense(256, 64, relu) → LayerNorm → + learned positions →
+ *   2 post-LN causal decoder layers (d 64, 4 heads, FF 256, GELU) → relu → Dense(64, out);
+ * - gru: Dense(in, 64, relu) → GRU(64 → 256) → Dense(256, out);
+ * - markov: Dense(in, 256, relu) → Dense(256, 256, relu) → Dense(256, out).
+ * Dense kernels are [in, out]; GRU gates are ordered (r, z, n) with the reset gate applied after the recurrent
+ * matmul (ONNX `linear_before_reset = 1`).
+ */
+export function createModelSpec(options: ModelSpecOptions): ModelSpec {
+  const kind = options.kind;
+  if (kind !== "transformer" && kind !== "gru" && kind !== "markov") {
+    throw new InputError({ field: "kind", value: kind, expected: '"transformer", "gru" or "markov"' });
+  }
+  const inputSize = positiveInteger("inputSize", options.inputSize);
+  const outputSize = positiveInteger("outputSize", options.outputSize);
+  const maxSequenceLength = positiveInteger("maxSequenceLength", options.maxSequenceLength);
+  const activation = options.activation ?? "gelu";
+  if (activation !== "gelu" && activation !== "relu") {
+    throw new InputError({ field: "activation", value: activation, expected: '"gelu" or "relu"' });
+  }
+  const weights: WeightShape[] = [];
+  const dense = (name: string, inSize: number, outSize: number) => {
+    weights.push({ name: `${name}.kernel`, shape: [inSize, outSize] }, { name: `${name}.bias`, shape: [outSize] });
+  };
+  const norm = (name: string, size: number) => {
+    weights.push({ name: `${name}.gamma`, shape: [size] }, { name: `${name}.beta`, shape: [size] });
+  };
+  if (kind === "transformer") {
+    const dModel = positiveInteger("dModel", options.dModel ?? 64);
+    const embedSize = positiveInteger("embedSize", options.embedSize ?? 256);
+    const layers = positiveInteger("layers", options.layers ?? 2);
+    const heads = positiveInteger("heads", options.heads ?? 4);
+    const feedForwardSize = positiveInteger("feedForwardSize", options.feedForwardSize ?? 256);
+    if (dModel % heads !== 0) throw new InputError({ field: "heads", value: heads, expected: `a divisor of dModel (${dModel})` });
+    dense("embed1", inputSize, embedSize);
+    dense("embed2", embedSize, dModel);
+    norm("embed_norm", dModel);
+    weights.push({ name: "positions", shape: [maxSequenceLength, dModel] });
+    for (let layer = 0; layer < layers; layer++) {
+      dense(`layer${layer}.qkv`, dModel, 3 * dModel);
+      dense(`layer${layer}.attention_output`, dModel, dModel);
+      norm(`layer${layer}.norm1`, dModel);
+      dense(`layer${layer}.ff1`, dModel, feedForwardSize);
+      dense(`layer${layer}.ff2`, feedForwardSize, dModel);
+      norm(`layer${layer}.norm2`, dModel);
+    }
+    dense("head", dModel, outputSize);
+    return { kind, inputSize, outputSize, dModel, embedSize, layers, heads, feedForwardSize, maxSequenceLength, activation, weights };
+  }
+  if (kind === "gru") {
+    const dModel = positiveInteger("dModel", options.dModel ?? 256);
+    const embedSize = positiveInteger("embedSize", options.embedSize ?? 64);
+    dense("embed", inputSize, embedSize);
+    weights.push(
+      { name: "gru.input_kernel", shape: [embedSize, 3 * dModel] },
+      { name: "gru.recurrent_kernel", shape: [dModel, 3 * dModel] },
+      { name: "gru.input_bias", shape: [3 * dModel] },
+      { name: "gru.recurrent_bias", shape: [3 * dModel] },
+    );
+    dense("head", dModel, outputSize);
+    return { kind, inputSize, outputSize, dModel, embedSize, layers: 1, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights };
+  }
+  const dModel = positiveInteger("dModel", options.dModel ?? 256);
+  const layers = positiveInteger("layers", options.layers ?? 2);
+  for (let layer = 0; layer < layers; layer++) dense(`layer${layer}`, layer === 0 ? inputSize : dModel, dModel);
+  dense("head", dModel, outputSize);
+  return { kind, inputSize, outputSize, dModel, embedSize: dModel, layers, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights };
 }

@@ -1,0 +1,15 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+export { tf };
+export { initBackend, BACKEND_NAMES } from "./backend.js";
+export type { BackendName, BackendChoice } from "./backend.js";
+export { createModel, ActorCritic } from "./create-model.js";
+export type { CreateModelOptions, ActorCriticOptions } from "./create-model.js";
+export type { SequenceModel, StepState } from "./sequence-model.js";
+export { disposeState } from "./sequence-model.js";
+export { TransformerModel } from "./transformer.js";
+export { GruModel } from "./gru.js";
+export { MarkovModel } from "./markov.js";
+export { initialWeights } from "./init.js";
+export { matMul, dense, layerNorm, gelu, causalMask } from "./ops.js";
+export { encodeSafetensors, decodeSafetensors, saveWeights, loadWeights } from "./safetensors.js";
