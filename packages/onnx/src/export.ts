@@ -1,0 +1,211 @@
+import { InputError, type ModelSpec, type NamedWeights, checkNamedWeights } from "@rl3/core";
+import { GraphBuilder } from "./graph-builder.js";
+import { type PolicyMetadataInput, encodeMetadata } from "./metadata.js";
+
+export type GraphKind = "step" | "sequence";
+
+export interface ExportOptions {
+  /** `step`: one observation per env plus the recurrent state in, output and new state out (acting).
+   *  `sequence`: whole histories [batch, time, input] → [batch, time, output] (batch evaluation). */
+  graph: GraphKind;
+  /** What makes the file self-describing: encoder configuration, task family, H, … */
+  metadata?: PolicyMetadataInput;
+}
+
+/** Opset 17: LayerNormalization is native; everything else used here is older. */
+export const OPSET = 17;
+
+/** Names of the graph's tensors, shared by exporter and runtime. */
+export const TENSOR_NAMES = {
+  observations: "observations",
+  outputs: "outputs",
+  position: "position",
+  pastKey: (layer: number) => `past_key_${layer}`,
+  pastValue: (layer: number) => `past_value_${layer}`,
+  presentKey: (layer: number) => `present_key_${layer}`,
+  presentValue: (layer: number) => `present_value_${layer}`,
+  hidden: "hidden",
+  presentHidden: "present_hidden",
+} as const;
+
+/**
+ * Builds the ONNX graph of a §4.1 network from its spec and weights (the `@rl3/core` contract) — no TensorFlow.js
+ * involved. The graphs compute exactly what `@rl3/models` computes (tested to 1e-4).
+ */
+export function exportOnnx(spec: ModelSpec, weights: NamedWeights, options: ExportOptions): Uint8Array {
+  checkNamedWeights(spec, weights);
+  if (options.graph !== "step" && options.graph !== "sequence") {
+    throw new InputError({ field: "graph", value: options.graph, expected: '"step" or "sequence"' });
+  }
+  const builder = new GraphBuilder();
+  const weight = (name: string) => builder.floats(name, weights[name]!.shape, weights[name]!.data);
+  const dense = (input: string, name: string) => builder.op("Add", [builder.op("MatMul", [input, weight(`${name}.kernel`)]), weight(`${name}.bias`)]);
+  if (spec.kind === "transformer") buildTransformer(builder, spec, weights, weight, dense, options.graph);
+  else if (spec.kind === "gru") buildGru(builder, spec, weights, dense, options.graph);
+  else buildMarkov(builder, spec, dense, options.graph);
+  return builder.encode({
+    opset: OPSET,
+    producerVersion: encodeMetadata.packageVersion,
+    metadata: { rl3: encodeMetadata(spec, options.graph, options.metadata ?? {}) },
+    graphName: `rl3_${spec.kind}_${options.graph}`,
+  });
+}
+
+type Dense = (input: string, name: string) => string;
+
+function observationsInput(builder: GraphBuilder, spec: ModelSpec, graph: GraphKind): string {
+  return builder.input(TENSOR_NAMES.observations, graph === "step" ? ["batch", spec.inputSize] : ["batch", "time", spec.inputSize]);
+}
+
+function finish(builder: GraphBuilder, spec: ModelSpec, hidden: string, dense: Dense, graph: GraphKind, relu: boolean): void {
+  const head = dense(relu ? builder.op("Relu", [hidden]) : hidden, "head");
+  builder.op("Identity", [head], undefined, TENSOR_NAMES.outputs);
+  builder.output(TENSOR_NAMES.outputs, graph === "step" ? ["batch", spec.outputSize] : ["batch", "time", spec.outputSize]);
+}
+
+function buildMarkov(builder: GraphBuilder, spec: ModelSpec, dense: Dense, graph: GraphKind): void {
+  let hidden = observationsInput(builder, spec, graph);
+  for (let layer = 0; layer < spec.layers; layer++) hidden = builder.op("Relu", [dense(hidden, `layer${layer}`)]);
+  finish(builder, spec, hidden, dense, graph, false);
+}
+
+/** GELU, tanh form, from primitives (as @rl3/models computes it). */
+function gelu(builder: GraphBuilder, input: string): string {
+  const cubic = builder.op("Mul", [builder.op("Pow", [input, builder.floats(`gelu_three_${input}`, [], [3])]), builder.floats(`gelu_c_${input}`, [], [0.044715])]);
+  const inner = builder.op("Mul", [builder.op("Add", [input, cubic]), builder.floats(`gelu_s_${input}`, [], [Math.sqrt(2 / Math.PI)])]);
+  const gate = builder.op("Add", [builder.op("Tanh", [inner]), builder.floats(`gelu_one_${input}`, [], [1])]);
+  return builder.op("Mul", [builder.op("Mul", [input, builder.floats(`gelu_half_${input}`, [], [0.5])]), gate]);
+}
+
+function layerNorm(builder: GraphBuilder, input: string, name: string, weight: (name: string) => string): string {
+  return builder.op("LayerNormalization", [input, weight(`${name}.gamma`), weight(`${name}.beta`)], { axis: -1, epsilon: { float: 1e-5 } });
+}
+
+function buildTransformer(
+  builder: GraphBuilder,
+  spec: ModelSpec,
+  weights: NamedWeights,
+  weight: (name: string) => string,
+  dense: Dense,
+  graph: GraphKind,
+): void {
+  const { dModel, heads, layers, maxSequenceLength } = spec;
+  const headSize = dModel / heads;
+  const observations = observationsInput(builder, spec, graph);
+  const embedded = layerNorm(
+    builder,
+    builder.op("Relu", [dense(builder.op("Relu", [dense(observations, "embed1")]), "embed2")]),
+    "embed_norm",
+    weight,
+  );
+  const positions = weight("positions");
+  const scale = builder.floats("attention_scale", [], [1 / Math.sqrt(headSize)]);
+  // Split the fused QKV kernel once at export: three MatMuls instead of slicing activations at run time.
+  const projection = (layer: number, input: string, part: number): string => {
+    const kernel = weights[`layer${layer}.qkv.kernel`]!.data;
+    const partKernel = new Float32Array(dModel * dModel);
+    for (let row = 0; row < dModel; row++) partKernel.set(kernel.subarray(row * 3 * dModel + part * dModel, row * 3 * dModel + (part + 1) * dModel), row * dModel);
+    const partBias = weights[`layer${layer}.qkv.bias`]!.data.subarray(part * dModel, (part + 1) * dModel);
+    const name = `layer${layer}.qkv.${["query", "key", "value"][part]}`;
+    return builder.op("Add", [builder.op("MatMul", [input, builder.floats(`${name}.kernel`, [dModel, dModel], partKernel)]), builder.floats(`${name}.bias`, [dModel], partBias)]);
+  };
+  const finishLayer = (layer: number, hidden: string, attended: string): string => {
+    const projected = dense(attended, `layer${layer}.attention_output`);
+    const afterAttention = layerNorm(builder, builder.op("Add", [hidden, projected]), `layer${layer}.norm1`, weight);
+    const inner = dense(afterAttention, `layer${layer}.ff1`);
+    const activated = spec.activation === "gelu" ? gelu(builder, inner) : builder.op("Relu", [inner]);
+    const feedForward = dense(activated, `layer${layer}.ff2`);
+    return layerNorm(builder, builder.op("Add", [afterAttention, feedForward]), `layer${layer}.norm2`, weight);
+  };
+
+  if (graph === "sequence") {
+    const shape = builder.op("Shape", [observations]);
+    const time = builder.op("Slice", [shape, builder.int64s("one", [1]), builder.int64s("two", [2]), builder.int64s("axis_zero", [0])]);
+    let hidden = builder.op("Add", [embedded, builder.op("Slice", [positions, builder.int64s("zero", [0]), time, builder.int64s("axis_zero_b", [0])])]);
+    const maskValues = new Float32Array(maxSequenceLength * maxSequenceLength);
+    for (let row = 0; row < maxSequenceLength; row++) for (let column = row + 1; column < maxSequenceLength; column++) maskValues[row * maxSequenceLength + column] = -1e9;
+    const fullMask = builder.floats("causal_mask", [maxSequenceLength, maxSequenceLength], maskValues);
+    const mask = builder.op("Slice", [fullMask, builder.int64s("zeros_2", [0, 0]), builder.op("Concat", [time, time], { axis: 0 }), builder.int64s("axes_01", [0, 1])]);
+    const headsShape = builder.int64s("heads_shape", [0, 0, heads, headSize]);
+    const mergedShape = builder.int64s("merged_shape", [0, 0, dModel]);
+    for (let layer = 0; layer < layers; layer++) {
+      const split = (part: number, permutation: number[]) =>
+        builder.op("Transpose", [builder.op("Reshape", [projection(layer, hidden, part), headsShape])], { perm: permutation });
+      const queries = split(0, [0, 2, 1, 3]);
+      const keysTransposed = split(1, [0, 2, 3, 1]);
+      const values = split(2, [0, 2, 1, 3]);
+      const scores = builder.op("Add", [builder.op("Mul", [builder.op("MatMul", [queries, keysTransposed]), scale]), mask]);
+      const attended = builder.op("MatMul", [builder.op("Softmax", [scores], { axis: -1 }), values]);
+      const merged = builder.op("Reshape", [builder.op("Transpose", [attended], { perm: [0, 2, 1, 3] }), mergedShape]);
+      hidden = finishLayer(layer, hidden, merged);
+    }
+    finish(builder, spec, hidden, dense, graph, true);
+    return;
+  }
+
+  // Step graph: position t and each layer's past keys/values [batch, heads, t, headSize] in; present ones out.
+  const position = builder.input(TENSOR_NAMES.position, [1], 7 /* INT64 */);
+  let hidden = builder.op("Add", [embedded, builder.op("Gather", [positions, position], { axis: 0 })]);
+  const stepHeadsShape = builder.int64s("step_heads_shape", [0, heads, 1, headSize]);
+  const stepMergedShape = builder.int64s("step_merged_shape", [0, dModel]);
+  for (let layer = 0; layer < layers; layer++) {
+    const pastKey = builder.input(TENSOR_NAMES.pastKey(layer), ["batch", heads, "past", headSize]);
+    const pastValue = builder.input(TENSOR_NAMES.pastValue(layer), ["batch", heads, "past", headSize]);
+    const toHeads = (part: number) => builder.op("Reshape", [projection(layer, hidden, part), stepHeadsShape]);
+    const query = toHeads(0);
+    const keys = builder.op("Concat", [pastKey, toHeads(1)], { axis: 2 }, TENSOR_NAMES.presentKey(layer));
+    const values = builder.op("Concat", [pastValue, toHeads(2)], { axis: 2 }, TENSOR_NAMES.presentValue(layer));
+    builder.output(TENSOR_NAMES.presentKey(layer), ["batch", heads, "present", headSize]);
+    builder.output(TENSOR_NAMES.presentValue(layer), ["batch", heads, "present", headSize]);
+    const scores = builder.op("Mul", [builder.op("MatMul", [query, builder.op("Transpose", [keys], { perm: [0, 1, 3, 2] })]), scale]);
+    const attended = builder.op("MatMul", [builder.op("Softmax", [scores], { axis: -1 }), values]);
+    hidden = finishLayer(layer, hidden, builder.op("Reshape", [attended, stepMergedShape]));
+  }
+  finish(builder, spec, hidden, dense, graph, true);
+}
+
+/** Gate order: ours (r, z, n) → ONNX (z, r, h). */
+const ONNX_GATE_SOURCE = [1, 0, 2];
+
+function buildGru(builder: GraphBuilder, spec: ModelSpec, weights: NamedWeights, dense: Dense, graph: GraphKind): void {
+  const { dModel, embedSize } = spec;
+  // ONNX wants W [1, 3H, input] and R [1, 3H, H] with rows per gate, B [1, 6H] = [Wb_zrh, Rb_zrh].
+  const reorder = (kernel: Float32Array, inputs: number): Float32Array => {
+    const out = new Float32Array(3 * dModel * inputs);
+    for (let gate = 0; gate < 3; gate++) {
+      const source = ONNX_GATE_SOURCE[gate]!;
+      for (let unit = 0; unit < dModel; unit++) {
+        for (let input = 0; input < inputs; input++) out[(gate * dModel + unit) * inputs + input] = kernel[input * 3 * dModel + source * dModel + unit]!;
+      }
+    }
+    return out;
+  };
+  const reorderBias = (bias: Float32Array): Float32Array => {
+    const out = new Float32Array(3 * dModel);
+    for (let gate = 0; gate < 3; gate++) out.set(bias.subarray(ONNX_GATE_SOURCE[gate]! * dModel, (ONNX_GATE_SOURCE[gate]! + 1) * dModel), gate * dModel);
+    return out;
+  };
+  const inputKernel = builder.floats("gru_W", [1, 3 * dModel, embedSize], reorder(weights["gru.input_kernel"]!.data, embedSize));
+  const recurrentKernel = builder.floats("gru_R", [1, 3 * dModel, dModel], reorder(weights["gru.recurrent_kernel"]!.data, dModel));
+  const bias = new Float32Array(6 * dModel);
+  bias.set(reorderBias(weights["gru.input_bias"]!.data), 0);
+  bias.set(reorderBias(weights["gru.recurrent_bias"]!.data), 3 * dModel);
+  const gruBias = builder.floats("gru_B", [1, 6 * dModel], bias);
+  const observations = observationsInput(builder, spec, graph);
+  const embedded = builder.op("Relu", [dense(observations, "embed")]);
+  const attributes = { hidden_size: dModel, linear_before_reset: 1 };
+  const axisZero = builder.int64s("axis_0", [0]);
+  const axisOne = builder.int64s("axis_1", [1]);
+  if (graph === "sequence") {
+    const timeMajor = builder.op("Transpose", [embedded], { perm: [1, 0, 2] });
+    const [sequence] = builder.node("GRU", [timeMajor, inputKernel, recurrentKernel, gruBias], { count: 1, attributes });
+    const states = builder.op("Transpose", [builder.op("Squeeze", [sequence!, axisOne])], { perm: [1, 0, 2] });
+    finish(builder, spec, states, dense, graph, false);
+    return;
+  }
+  const hidden = builder.input(TENSOR_NAMES.hidden, ["batch", dModel]);
+  const [, last] = builder.node("GRU", [builder.op("Unsqueeze", [embedded, axisZero]), inputKernel, recurrentKernel, gruBias, "", builder.op("Unsqueeze", [hidden, axisZero])], { count: 2, attributes });
+  const next = builder.op("Squeeze", [last!, axisZero], undefined, TENSOR_NAMES.presentHidden);
+  builder.output(TENSOR_NAMES.presentHidden, ["batch", dModel]);
+  finish(builder, spec, next, dense, graph, false);
+}

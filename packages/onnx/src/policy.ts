@@ -1,0 +1,171 @@
+import { readFile } from "node:fs/promises";
+import { FileFormatError, InputError, type Rng, StateError, requirePositiveInteger } from "@rl3/core";
+import * as ort from "onnxruntime-node";
+import { TENSOR_NAMES } from "./export.js";
+import { type PolicyMetadata, readPolicyMetadata } from "./metadata.js";
+
+export interface ActOptions {
+  /** Argmax of the logits (evaluation, §6.4) instead of sampling. Default true. */
+  greedy?: boolean;
+  /** Needed when `greedy` is false. */
+  rng?: Rng;
+}
+
+export interface ActResult {
+  readonly actions: Int32Array;
+  /** [batch, outputs], row-major. */
+  readonly logits: Float32Array;
+}
+
+/** Numerically stable softmax of one row into `out`. */
+export function softmaxRow(logits: ArrayLike<number>, offset: number, length: number, out: Float64Array): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < length; index++) max = Math.max(max, logits[offset + index]!);
+  let sum = 0;
+  for (let index = 0; index < length; index++) {
+    out[index] = Math.exp(logits[offset + index]! - max);
+    sum += out[index]!;
+  }
+  for (let index = 0; index < length; index++) out[index]! /= sum;
+  return out;
+}
+
+/**
+ * A policy exported by `exportOnnx`, run by onnxruntime-node. The session is created once and reused; the
+ * recurrent state (KV cache or GRU hidden state) lives between `act` calls until `reset`. A `sequence` graph
+ * also works: it re-reads the whole history each step (simpler, slower).
+ */
+export class OnnxPolicy {
+  readonly metadata: PolicyMetadata;
+  private readonly session: ort.InferenceSession;
+  private batchSize = 0;
+  private position = 0;
+  private state: Record<string, ort.Tensor> = {};
+  private history: Float32Array[] = [];
+  private readonly probabilities: Float64Array;
+
+  private constructor(metadata: PolicyMetadata, session: ort.InferenceSession) {
+    this.metadata = metadata;
+    this.session = session;
+    this.probabilities = new Float64Array(metadata.spec.outputSize);
+  }
+
+  /** Loads a policy from a file path or bytes; a damaged or foreign file gets a `FileFormatError`. */
+  static async load(pathOrBytes: string | Uint8Array): Promise<OnnxPolicy> {
+    const path = typeof pathOrBytes === "string" ? pathOrBytes : undefined;
+    let bytes: Uint8Array;
+    if (typeof pathOrBytes === "string") {
+      try {
+        bytes = new Uint8Array(await readFile(pathOrBytes));
+      } catch (error) {
+        throw new FileFormatError(`cannot read the policy file: ${(error as Error).message}`, { path, cause: error });
+      }
+    } else bytes = pathOrBytes;
+    const metadata = readPolicyMetadata(bytes, path);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+    } catch (error) {
+      throw new FileFormatError(`onnxruntime rejected the graph: ${(error as Error).message}`, { path, cause: error });
+    }
+    return new OnnxPolicy(metadata, session);
+  }
+
+  get observationSize(): number {
+    return this.metadata.spec.inputSize;
+  }
+
+  get numActions(): number {
+    return this.metadata.spec.outputSize;
+  }
+
+  /** Starts new meta-episodes for `batchSize` envs (clears the recurrent state). */
+  reset(batchSize: number): void {
+    this.batchSize = requirePositiveInteger("batchSize", batchSize);
+    this.position = 0;
+    this.history = [];
+    const { spec } = this.metadata;
+    this.state = {};
+    if (this.metadata.graph !== "step") return;
+    if (spec.kind === "transformer") {
+      const headSize = spec.dModel / spec.heads;
+      for (let layer = 0; layer < spec.layers; layer++) {
+        this.state[TENSOR_NAMES.pastKey(layer)] = new ort.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
+        this.state[TENSOR_NAMES.pastValue(layer)] = new ort.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
+      }
+    } else if (spec.kind === "gru") {
+      this.state[TENSOR_NAMES.hidden] = new ort.Tensor("float32", new Float32Array(batchSize * spec.dModel), [batchSize, spec.dModel]);
+    }
+  }
+
+  /** Outputs (logits) for one observation per env, [batch × inputSize] row-major; advances the state. */
+  async forward(observations: ArrayLike<number>): Promise<Float32Array> {
+    const { spec } = this.metadata;
+    if (this.batchSize === 0) throw new StateError("call reset(batchSize) before act()/forward()");
+    if (observations.length !== this.batchSize * spec.inputSize) {
+      throw new InputError({ field: "observations.length", value: observations.length, expected: `${this.batchSize * spec.inputSize} (batch ${this.batchSize} × input ${spec.inputSize})` });
+    }
+    if (this.position >= spec.maxSequenceLength && spec.kind === "transformer") {
+      throw new StateError(`the policy has seen ${this.position} steps, its maximum sequence length; call reset()`);
+    }
+    const input = Float32Array.from(observations);
+    if (this.metadata.graph === "sequence") return this.forwardSequence(input);
+    const feeds: Record<string, ort.Tensor> = { ...this.state, [TENSOR_NAMES.observations]: new ort.Tensor("float32", input, [this.batchSize, spec.inputSize]) };
+    if (spec.kind === "transformer") feeds[TENSOR_NAMES.position] = new ort.Tensor("int64", BigInt64Array.of(BigInt(this.position)), [1]);
+    const results = await this.session.run(feeds);
+    if (spec.kind === "transformer") {
+      for (let layer = 0; layer < spec.layers; layer++) {
+        this.state[TENSOR_NAMES.pastKey(layer)] = results[TENSOR_NAMES.presentKey(layer)]!;
+        this.state[TENSOR_NAMES.pastValue(layer)] = results[TENSOR_NAMES.presentValue(layer)]!;
+      }
+    } else if (spec.kind === "gru") this.state[TENSOR_NAMES.hidden] = results[TENSOR_NAMES.presentHidden]!;
+    this.position++;
+    return results[TENSOR_NAMES.outputs]!.data as Float32Array;
+  }
+
+  /** Chooses one action per env: argmax (greedy) or a draw from softmax(logits). */
+  async act(observations: ArrayLike<number>, options: ActOptions = {}): Promise<ActResult> {
+    const greedy = options.greedy ?? true;
+    if (!greedy && options.rng === undefined) throw new InputError({ field: "rng", value: undefined, expected: "an Rng when greedy is false" });
+    const logits = await this.forward(observations);
+    const numActions = this.numActions;
+    const actions = new Int32Array(this.batchSize);
+    for (let env = 0; env < this.batchSize; env++) {
+      if (greedy) {
+        let best = 0;
+        for (let action = 1; action < numActions; action++) if (logits[env * numActions + action]! > logits[env * numActions + best]!) best = action;
+        actions[env] = best;
+      } else actions[env] = options.rng!.categorical(softmaxRow(logits, env * numActions, numActions, this.probabilities));
+    }
+    return { actions, logits };
+  }
+
+  /** Runs a `sequence` graph on whole histories [batch, time, input] (batch evaluation). */
+  async runSequence(observations: Float32Array, batch: number, time: number): Promise<Float32Array> {
+    if (this.metadata.graph !== "sequence") throw new StateError("runSequence needs a policy exported with graph: \"sequence\"");
+    const results = await this.session.run({ [TENSOR_NAMES.observations]: new ort.Tensor("float32", observations, [batch, time, this.metadata.spec.inputSize]) });
+    return results[TENSOR_NAMES.outputs]!.data as Float32Array;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private async forwardSequence(input: Float32Array): Promise<Float32Array> {
+    const { spec } = this.metadata;
+    this.history.push(input);
+    const time = this.history.length;
+    const batch = this.batchSize;
+    const sequence = new Float32Array(batch * time * spec.inputSize);
+    for (let step = 0; step < time; step++) {
+      for (let env = 0; env < batch; env++) {
+        sequence.set(this.history[step]!.subarray(env * spec.inputSize, (env + 1) * spec.inputSize), (env * time + step) * spec.inputSize);
+      }
+    }
+    const outputs = await this.runSequence(sequence, batch, time);
+    const last = new Float32Array(batch * spec.outputSize);
+    for (let env = 0; env < batch; env++) last.set(outputs.subarray(((env * time) + time - 1) * spec.outputSize, (env * time + time) * spec.outputSize), env * spec.outputSize);
+    this.position++;
+    return last;
+  }
+}
