@@ -53,6 +53,11 @@ export class MetaEnv {
     this.horizon = this.vec.horizon;
   }
 
+  /** The underlying one-env vector (wrappers and agents work on vectors). */
+  get vector(): VecMetaEnv {
+    return this.vec;
+  }
+
   get task(): TabularTask | undefined {
     return this.vec.currentTasks[0];
   }

@@ -1,0 +1,157 @@
+import { ConfigError, closestName } from "@rl3/core";
+import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { z } from "zod";
+import { METHODS } from "./observation-encoder.js";
+
+/** Every setting of a PPO meta-training run (§5.2, §5.3). One line per field says what it is. */
+export const trainConfigSchema = z
+  .object({
+    /** Task family trained on (`taskFamily` names). */
+    family: z.string().min(1),
+    /** Meta-episode budget H. */
+    horizon: z.number().int().positive(),
+    /** rl2, rl3 or rl3-coarse. */
+    method: z.enum(METHODS as [string, ...string[]]),
+    /** Observation layout: §2.1 (rlc) or §2.2 (v4). */
+    encoding: z.enum(["rlc", "v4"]).default("rlc"),
+    /** Q shown after an inner reset: fresh (Algorithm 1) or the reference code's stale cache. */
+    qCache: z.enum(["fresh", "stale"]).default("fresh"),
+    /** Sequence model of actor and critic (§4.1). */
+    model: z
+      .object({
+        kind: z.enum(["transformer", "gru", "markov"]).default("transformer"),
+        dModel: z.number().int().positive().optional(),
+        embedSize: z.number().int().positive().optional(),
+        layers: z.number().int().positive().optional(),
+        heads: z.number().int().positive().optional(),
+        feedForwardSize: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({ kind: "transformer" }),
+    /** PPO iterations; each collects one meta-episode per parallel env. */
+    iterations: z.number().int().positive(),
+    /** Env steps per iteration; a multiple of H (parallel envs = batchSize / H). */
+    batchSize: z.number().int().positive(),
+    /** Env steps per minibatch of whole trajectories; a multiple of H dividing batchSize. */
+    minibatchSize: z.number().int().positive(),
+    /** Adam learning rate of actor and critic. */
+    learningRate: z.number().positive(),
+    /** Entropy bonus coefficient. */
+    entropyCoefficient: z.number().nonnegative(),
+    /** Decay the entropy coefficient linearly to 0 over training. */
+    entropyDecay: z.boolean().default(false),
+    /** Most epochs per iteration (the critic always trains all of them). */
+    epochs: z.number().int().positive().default(8),
+    /** Stop updating the actor for the iteration once its KL from the rollout policy reaches this. */
+    targetKl: z.number().positive().default(0.01),
+    /** PPO clip ε. */
+    clipRange: z.number().positive().lt(1).default(0.2),
+    /** Meta-level discount γ. */
+    gamma: z.number().positive().max(1).default(0.99),
+    /** GAE λ. */
+    gaeLambda: z.number().min(0).max(1).default(0.3),
+    /** Weight of the critic's MSE. */
+    valueCoefficient: z.number().nonnegative().default(0.5),
+    /** L2 weight decay added to the critic's gradient. */
+    criticWeightDecay: z.number().nonnegative().default(0.01),
+    /** Adam ε. */
+    adamEpsilon: z.number().positive().default(1e-7),
+    /** Seed of everything: tasks, dynamics, weights, action sampling. */
+    seed: z.number().int().default(0),
+    /** Write a checkpoint every this many iterations. */
+    checkpointEvery: z.number().int().positive().default(10),
+    /** How rollouts run the actor: an ONNX session rebuilt from the weights each iteration, or tfjs. */
+    acting: z.enum(["onnx", "tfjs"]).default("onnx"),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    if (config.batchSize % config.horizon !== 0) {
+      context.addIssue({ code: "custom", path: ["batchSize"], message: `a multiple of horizon (${config.horizon})`, input: config.batchSize });
+    }
+    if (config.minibatchSize % config.horizon !== 0 || config.batchSize % config.minibatchSize !== 0) {
+      context.addIssue({ code: "custom", path: ["minibatchSize"], message: `a multiple of horizon (${config.horizon}) that divides batchSize (${config.batchSize})`, input: config.minibatchSize });
+    }
+    if (config.method === "rl3-coarse" && !config.family.startsWith("grid")) {
+      context.addIssue({ code: "custom", path: ["method"], message: "rl2 or rl3 (rl3-coarse needs a gridworld family)", input: config.method });
+    }
+  });
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/**
+ * Validates a config; the first problem becomes a `ConfigError` naming its key. `family` must be a known family
+ * name unless `customFamily` names the family object the caller supplies.
+ */
+export function parseTrainConfig(input: unknown, customFamily?: string): TrainConfig {
+  const result = trainConfigSchema.safeParse(input);
+  if (result.success) {
+    const family = result.data.family;
+    if (family !== customFamily && !(TASK_FAMILY_NAMES as readonly string[]).includes(family)) {
+      const suggestion = closestName(family, TASK_FAMILY_NAMES);
+      throw new ConfigError({ field: "family", value: family, expected: `one of ${TASK_FAMILY_NAMES.join(", ")}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` });
+    }
+    return result.data;
+  }
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join(".") || "(config)";
+  let value: unknown = input;
+  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+  if (issue.code === "unrecognized_keys") {
+    const keys = (issue as { keys: string[] }).keys;
+    throw new ConfigError({ field: [...issue.path, keys[0]].join("."), value: (value as Record<string, unknown>)?.[keys[0]!], expected: "no such key (unknown setting)" });
+  }
+  throw new ConfigError({ field, value, expected: issue.message });
+}
+
+export type Scale = "paper" | "quick";
+
+/** Round `target` to a whole number of meta-episodes of length H (at least one). */
+function wholeEpisodes(target: number, horizon: number): number {
+  return Math.max(1, Math.round(target / horizon)) * horizon;
+}
+
+/**
+ * §5.3's hyperparameters for a family and budget (`paper`), or a CPU-sized variant that trains in minutes
+ * (`quick`; decisions.md "Scale": its numbers are reported beside the paper's, never in place of them).
+ */
+export function defaultTrainConfig(family: string, horizon: number, method: string, scale: Scale = "quick"): TrainConfigInput {
+  const domain = taskFamily(family).domain;
+  if (scale === "paper") {
+    const rlcSweep = domain === "mdps" && ![100, 500].includes(horizon);
+    const batch = wholeEpisodes(rlcSweep ? 32768 : 32000, horizon);
+    let minibatch = wholeEpisodes(rlcSweep ? 4096 : 3200, horizon);
+    while (batch % minibatch !== 0) minibatch += horizon;
+    const iterations =
+      domain === "bandits" ? (horizon <= 100 ? 3000 : 6000) : domain === "mdps" ? (horizon <= 100 ? 10000 : rlcSweep ? 15000 : 24000) : family.startsWith("grid11") ? 20000 : 12000;
+    return {
+      family,
+      horizon,
+      method,
+      iterations,
+      batchSize: batch,
+      minibatchSize: minibatch,
+      learningRate: domain === "gridworld" ? 2e-4 : 3e-4,
+      entropyCoefficient: domain === "gridworld" ? 0.04 : domain === "bandits" && horizon <= 100 ? 0.001 : 0.01,
+      epochs: 8,
+      checkpointEvery: 50,
+    };
+  }
+  // quick: a small transformer, 16 envs per iteration, 4-env minibatches, a higher learning rate, 4 epochs.
+  const envs = 16;
+  return {
+    family,
+    horizon,
+    method,
+    model: { kind: "transformer", dModel: 32, embedSize: 64, layers: 1, heads: 2, feedForwardSize: 64 },
+    iterations: domain === "bandits" ? 120 : domain === "mdps" ? 150 : 150,
+    batchSize: envs * horizon,
+    minibatchSize: 4 * horizon,
+    learningRate: 1e-3,
+    entropyCoefficient: domain === "gridworld" ? 0.04 : 0.01,
+    entropyDecay: true,
+    epochs: 4,
+    targetKl: 0.02,
+    checkpointEvery: 10,
+  };
+}

@@ -1,0 +1,15 @@
+export { ObservationEncoder, encodedSize, qDenominator, METHODS } from "./observation-encoder.js";
+export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "./observation-encoder.js";
+export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrapper.js";
+export type { WrapperOptions } from "./observation-wrapper.js";
+export { generalizedAdvantages } from "./gae.js";
+export { trainConfigSchema, parseTrainConfig, defaultTrainConfig } from "./config.js";
+export type { TrainConfig, TrainConfigInput, Scale } from "./config.js";
+export { PpoTrainer } from "./ppo-trainer.js";
+export type { IterationMetrics, TrainerOptions } from "./ppo-trainer.js";
+export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";
+export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
+export { OnnxPolicyAgent } from "./policy-agent.js";
+export { evaluate, testTasks, DEFAULT_TEST_SEED } from "./evaluate.js";
+export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
+export { trainingStreams, testStream, weightSeed } from "./streams.js";

@@ -1,0 +1,199 @@
+import { InputError } from "@rl3/core";
+import type { TaskDomain, TaskFamily, VecMetaEnvInfo } from "@rl3/envs";
+import { type ValueEstimator, createEstimator } from "@rl3/estimators";
+
+export type Method = "rl2" | "rl3" | "rl3-coarse";
+export const METHODS: readonly Method[] = ["rl2", "rl3", "rl3-coarse"];
+/** `rlc`: the §2.1 layout (default); `v4`: the §2.2 layout of the arXiv v4 code. */
+export type Encoding = "rlc" | "v4";
+/** `fresh`: the current Q-table row of the observed state (Algorithm 1, default); `stale`: the reference code's cache. */
+export type QCache = "fresh" | "stale";
+
+export interface EncoderOptions {
+  method: Method;
+  /** Meta-episode budget H. */
+  horizon: number;
+  encoding?: Encoding;
+  qCache?: QCache;
+}
+
+/** The serialisable description of an encoder, stored in policy files so that evaluation rebuilds it exactly. */
+export interface EncoderConfig {
+  method: Method;
+  encoding: Encoding;
+  qCache: QCache;
+  horizon: number;
+  family: string;
+  qDenominator: number;
+  countDenominator: number;
+  size: number;
+}
+
+/** Q_DENOM of §2.1 (rlc: 1 for bandits, 10 otherwise) and §2.2 (v4: 1 for bandits, 100 otherwise). */
+export function qDenominator(domain: TaskDomain, encoding: Encoding): number {
+  if (domain === "bandits") return 1;
+  return encoding === "rlc" ? 10 : 100;
+}
+
+/** The length of an encoded observation (§2.1: RL² 11/19/11, RL³ 28/36/28 for bandits/MDPs/gridworlds). */
+export function encodedSize(family: TaskFamily, method: Method, encoding: Encoding = "rlc"): number {
+  const actions = family.numActions;
+  const stateSize = encoding === "v4" && family.domain === "bandits" ? 0 : family.observationSize;
+  const base = actions + 1 + 1 + 2 + stateSize;
+  if (method === "rl2") return base;
+  return encoding === "rlc" ? base + actions + 1 + actions + 1 + actions : base + 2 * actions;
+}
+
+/**
+ * Turns the raw meta-episode of N envs into the vectors the sequence model reads (§2), one row per env:
+ *
+ *   rlc (§2.1): [prev action one-hot | prev reward (raw) | start flag | t/H | τ/TH | state |
+ *                RL³: (Q − V)/Q_DENOM | V/Q_DENOM | 0 ×n (Q std-errors, disabled) | 0 (V std-error) | N/10]
+ *   v4  (§2.2): [prev action | prev reward | start flag | state (none for bandits) | RL³: Q/Q_DENOM | N/100 | τ/TH | t/H]
+ *
+ * For RL³ it owns one object-level estimator per env, reset at every new task and fed every transition.
+ */
+export class ObservationEncoder {
+  readonly family: TaskFamily;
+  readonly numEnvs: number;
+  readonly config: EncoderConfig;
+  readonly size: number;
+  private readonly estimators: ValueEstimator[];
+  private readonly output: Float32Array;
+  private readonly previousActions: Int32Array;
+  private readonly previousRewards: Float64Array;
+  private readonly qScratch: Float64Array;
+  private readonly countScratch: Float64Array;
+  /** Stale-cache mode: the Q row remembered per (env, state). */
+  private readonly qCache: Float64Array[];
+
+  constructor(family: TaskFamily, numEnvs: number, options: EncoderOptions) {
+    if (!METHODS.includes(options.method)) {
+      throw new InputError({ field: "method", value: options.method, expected: METHODS.map((m) => `"${m}"`).join(", ") });
+    }
+    const encoding = options.encoding ?? "rlc";
+    if (encoding !== "rlc" && encoding !== "v4") throw new InputError({ field: "encoding", value: encoding, expected: '"rlc" or "v4"' });
+    const qCache = options.qCache ?? "fresh";
+    if (qCache !== "fresh" && qCache !== "stale") throw new InputError({ field: "qCache", value: qCache, expected: '"fresh" or "stale"' });
+    if (options.method === "rl3-coarse" && family.domain !== "gridworld") {
+      throw new InputError({ field: "method", value: options.method, expected: `"rl2" or "rl3" for ${family.name} (RL³-coarse abstracts gridworld cells)` });
+    }
+    this.family = family;
+    this.numEnvs = numEnvs;
+    this.size = encodedSize(family, options.method, encoding);
+    this.config = {
+      method: options.method,
+      encoding,
+      qCache,
+      horizon: options.horizon,
+      family: family.name,
+      qDenominator: qDenominator(family.domain, encoding),
+      countDenominator: encoding === "rlc" ? 10 : 100,
+      size: this.size,
+    };
+    const augmented = options.method !== "rl2";
+    this.estimators = augmented
+      ? Array.from({ length: numEnvs }, () => createEstimator(family, { horizon: options.horizon, coarse: options.method === "rl3-coarse" }))
+      : [];
+    this.output = new Float32Array(numEnvs * this.size);
+    this.previousActions = new Int32Array(numEnvs).fill(-1);
+    this.previousRewards = new Float64Array(numEnvs);
+    this.qScratch = new Float64Array(family.numActions);
+    this.countScratch = new Float64Array(family.numActions);
+    this.qCache = augmented ? Array.from({ length: numEnvs }, () => new Float64Array(family.numStates * family.numActions)) : [];
+  }
+
+  get augmented(): boolean {
+    return this.config.method !== "rl2";
+  }
+
+  /** The observations of a fresh meta-episode (after `VecMetaEnv.reset`). */
+  begin(info: VecMetaEnvInfo): Float32Array {
+    this.previousActions.fill(-1);
+    this.previousRewards.fill(0);
+    for (const estimator of this.estimators) estimator.reset();
+    for (const cache of this.qCache) cache.fill(0);
+    return this.encodeAll(info);
+  }
+
+  /** Feeds the transitions of a `VecMetaEnv.step` to the estimators and returns the next observations. */
+  advance(info: VecMetaEnvInfo, rewards: ArrayLike<number>): Float32Array {
+    const numActions = this.family.numActions;
+    for (let env = 0; env < this.numEnvs; env++) {
+      this.previousActions[env] = info.actions[env]!;
+      this.previousRewards[env] = rewards[env]!;
+      if (!this.augmented) continue;
+      const estimator = this.estimators[env]!;
+      const state = info.previousStates[env]!;
+      const nextState = info.nextStates[env]!;
+      estimator.update(state, info.actions[env]!, rewards[env]!, nextState, info.terminals[env] === 1);
+      if (this.config.qCache === "stale") {
+        // rlc code: refresh the cache of the state transitioned into; v4 code: of the state just left.
+        const refreshed = this.config.encoding === "rlc" ? nextState : state;
+        this.qCache[env]!.set(estimator.qValues(refreshed, this.qScratch), refreshed * numActions);
+      }
+    }
+    return this.encodeAll(info);
+  }
+
+  private encodeAll(info: VecMetaEnvInfo): Float32Array {
+    for (let env = 0; env < this.numEnvs; env++) this.encode(env, info);
+    return this.output;
+  }
+
+  private encode(env: number, info: VecMetaEnvInfo): void {
+    const out = this.output;
+    const numActions = this.family.numActions;
+    const { encoding, qDenominator: denominator, countDenominator } = this.config;
+    let offset = env * this.size;
+    const start = offset;
+    out.fill(0, start, start + this.size);
+    const previousAction = this.previousActions[env]!;
+    if (previousAction >= 0) out[offset + previousAction] = 1;
+    offset += numActions;
+    out[offset++] = this.previousRewards[env]!;
+    out[offset++] = info.startOfTask ? 1 : 0;
+    if (encoding === "rlc") {
+      out[offset++] = info.metaTime;
+      out[offset++] = info.episodeTimes[env]!;
+    }
+    const state = info.states[env]!;
+    const task = info.tasks[env]!;
+    if (!(encoding === "v4" && this.family.domain === "bandits")) {
+      const observation = task.observation(state);
+      for (let index = 0; index < observation.length; index++) out[offset + index] = observation[index]!;
+      offset += this.family.observationSize;
+    }
+    if (this.augmented) {
+      const q = this.shownQ(env, state);
+      const counts = this.estimators[env]!.visitCounts(state, this.countScratch);
+      if (encoding === "rlc") {
+        let value = Number.NEGATIVE_INFINITY;
+        for (let action = 0; action < numActions; action++) value = Math.max(value, q[action]!);
+        for (let action = 0; action < numActions; action++) out[offset + action] = (q[action]! - value) / denominator;
+        offset += numActions;
+        out[offset++] = value / denominator;
+        offset += numActions + 1; // Q and V standard errors: disabled in the reference code, kept as zeros
+        for (let action = 0; action < numActions; action++) out[offset + action] = counts[action]! / countDenominator;
+        offset += numActions;
+      } else {
+        for (let action = 0; action < numActions; action++) out[offset + action] = q[action]! / denominator;
+        offset += numActions;
+        for (let action = 0; action < numActions; action++) out[offset + action] = counts[action]! / countDenominator;
+        offset += numActions;
+      }
+    }
+    if (encoding === "v4") {
+      out[offset++] = info.episodeTimes[env]!;
+      out[offset++] = info.metaTime;
+    }
+  }
+
+  private shownQ(env: number, state: number): Float64Array {
+    const fresh = this.config.qCache === "fresh" || (this.config.encoding === "v4" && this.family.domain === "bandits");
+    if (fresh) return this.estimators[env]!.qValues(state, this.qScratch);
+    const numActions = this.family.numActions;
+    this.qScratch.set(this.qCache[env]!.subarray(state * numActions, (state + 1) * numActions));
+    return this.qScratch;
+  }
+}

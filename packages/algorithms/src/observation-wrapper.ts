@@ -1,0 +1,59 @@
+import { MetaEnv, type TabularTask, VecMetaEnv, type VecMetaEnvInfo } from "@rl3/envs";
+import { type Encoding, ObservationEncoder, type QCache } from "./observation-encoder.js";
+
+export interface WrapperOptions {
+  encoding?: Encoding;
+  qCache?: QCache;
+  /** RL³ only: the coarse 2-cell state abstraction of RL³-coarse (gridworlds). */
+  coarse?: boolean;
+}
+
+/**
+ * A meta-episode env whose observations are the sequence model's input vectors (§2). Built by `rl2Wrapper` and
+ * `rl3Wrapper`; Gymnasium-style results; `observation` is [numEnvs × size] row-major and reused between calls.
+ */
+export class ObservationWrapper {
+  readonly env: VecMetaEnv;
+  readonly encoder: ObservationEncoder;
+
+  constructor(env: VecMetaEnv, encoder: ObservationEncoder) {
+    this.env = env;
+    this.encoder = encoder;
+  }
+
+  get observationSize(): number {
+    return this.encoder.size;
+  }
+
+  reset(options: { tasks?: readonly TabularTask[] } = {}): { observation: Float32Array; info: VecMetaEnvInfo } {
+    const { info } = this.env.reset(options);
+    return { observation: this.encoder.begin(info), info };
+  }
+
+  step(actions: ArrayLike<number>): { observation: Float32Array; reward: Float64Array; terminated: boolean; truncated: false; info: VecMetaEnvInfo } {
+    const { reward, terminated, info } = this.env.step(actions);
+    return { observation: this.encoder.advance(info, reward), reward, terminated, truncated: false, info };
+  }
+}
+
+function vectorOf(env: MetaEnv | VecMetaEnv): VecMetaEnv {
+  return env instanceof MetaEnv ? env.vector : env;
+}
+
+/** RL²'s inputs (§2.3): previous action and reward, start flag, time features, object-level state. */
+export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptions, "coarse" | "qCache"> = {}): ObservationWrapper {
+  const vector = vectorOf(env);
+  return new ObservationWrapper(vector, new ObservationEncoder(vector.family, vector.numEnvs, { method: "rl2", horizon: vector.horizon, encoding: options.encoding }));
+}
+
+/** RL³'s inputs (§2.1/§2.2): RL²'s plus the object-level learner's Q-estimates and visit counts. */
+export function rl3Wrapper(env: MetaEnv | VecMetaEnv, options: WrapperOptions = {}): ObservationWrapper {
+  const vector = vectorOf(env);
+  const encoder = new ObservationEncoder(vector.family, vector.numEnvs, {
+    method: options.coarse ? "rl3-coarse" : "rl3",
+    horizon: vector.horizon,
+    encoding: options.encoding,
+    qCache: options.qCache,
+  });
+  return new ObservationWrapper(vector, encoder);
+}
