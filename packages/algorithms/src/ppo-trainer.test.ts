@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, FileFormatError } from "@rl3/core";
+import { BernoulliBandit, type TaskFamily } from "@rl3/envs";
+import { initBackend } from "@rl3/models";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RandomAgent } from "./agents.js";
+import { type TrainConfigInput, parseTrainConfig } from "./config.js";
+import { evaluate } from "./evaluate.js";
+import { generalizedAdvantages } from "./gae.js";
+import { OnnxPolicyAgent } from "./policy-agent.js";
+import { PpoTrainer } from "./ppo-trainer.js";
+
+const tiny: TrainConfigInput = {
+  family: "mdps",
+  horizon: 10,
+  method: "rl3",
+  model: { kind: "transformer", dModel: 8, embedSize: 8, layers: 1, heads: 2, feedForwardSize: 8 },
+  iterations: 4,
+  batchSize: 40,
+  minibatchSize: 20,
+  learningRate: 1e-3,
+  entropyCoefficient: 0.01,
+  epochs: 2,
+  seed: 3,
+};
+
+describe("GAE (§5.2)", () => {
+  it("matches a hand computation and bootstraps across inner-episode resets", () => {
+    // H = 3 with an inner reset after t = 0 (as in a bandit): GAE ignores it, only t = H − 1 is terminal.
+    const { advantages, returns } = generalizedAdvantages(Float64Array.of(1, 2, 3), Float32Array.of(0.5, 1, 1.5, 2), 1, 3, 0.9, 0.5);
+    // δ2 = 3 − 1.5 = 1.5 (no bootstrap); δ1 = 2 + 0.9·1.5 − 1 = 2.35; δ0 = 1 + 0.9·1 − 0.5 = 1.4.
+    const a2 = 1.5;
+    const a1 = 2.35 + 0.45 * a2;
+    const a0 = 1.4 + 0.45 * a1;
+    expect(Array.from(advantages)).toEqual([a0, a1, a2].map(Math.fround));
+    expect(Array.from(returns)).toEqual([a0 + 0.5, a1 + 1, a2 + 1.5].map(Math.fround));
+  });
+});
+
+describe("PpoTrainer", () => {
+  let directory: string;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    directory = mkdtempSync(join(tmpdir(), "rl3-ppo-"));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("the KL stop freezes the actor but not the critic", async () => {
+    const frozen = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e-12 });
+    const metrics = await frozen.trainIteration();
+    expect(metrics["charts/actor_epochs"]).toBe(1);
+    const oneEpoch = PpoTrainer.create({ ...tiny, epochs: 1, targetKl: 1e-12 });
+    await oneEpoch.trainIteration();
+    // Same actor after 1 actor epoch in both runs; the critic of the first trained 3 epochs, not 1.
+    expect(frozen.agent.actor.getWeights()["head.kernel"]!.data).toEqual(oneEpoch.agent.actor.getWeights()["head.kernel"]!.data);
+    expect(frozen.agent.critic.getWeights()["head.kernel"]!.data).not.toEqual(oneEpoch.agent.critic.getWeights()["head.kernel"]!.data);
+    const free = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e9 });
+    expect((await free.trainIteration())["charts/actor_epochs"]).toBe(3);
+  });
+
+  it("resumes exactly: 4 iterations = 2, checkpoint, resume in a fresh trainer, 2 more", async () => {
+    const straight = PpoTrainer.create(tiny);
+    for (let index = 0; index < 4; index++) await straight.trainIteration();
+    const first = PpoTrainer.create(tiny);
+    await first.trainIteration();
+    await first.trainIteration();
+    const path = join(directory, "checkpoint.safetensors");
+    await first.saveCheckpoint(path);
+    first.dispose();
+    const resumed = await PpoTrainer.resume(path);
+    expect(resumed.iteration).toBe(2);
+    await resumed.trainIteration();
+    await resumed.trainIteration();
+    for (const [name, tensor] of Object.entries(straight.agent.actor.getWeights())) {
+      expect(resumed.agent.actor.getWeights()[name]!.data, name).toEqual(tensor.data);
+    }
+    expect(resumed.agent.critic.getWeights()["head.bias"]!.data).toEqual(straight.agent.critic.getWeights()["head.bias"]!.data);
+  });
+
+  it("refuses a checkpoint from another config, and a damaged one, without touching it", async () => {
+    const trainer = PpoTrainer.create(tiny);
+    const path = join(directory, "other.safetensors");
+    await trainer.saveCheckpoint(path);
+    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/different config: learningRate is 0\.001 there, 0\.0005 here/);
+    const damaged = join(directory, "damaged.safetensors");
+    const bytes = readFileSync(path);
+    writeFileSync(damaged, bytes.subarray(0, bytes.length - 100));
+    await expect(PpoTrainer.resume(damaged)).rejects.toThrow(FileFormatError);
+    expect(readFileSync(damaged).equals(bytes.subarray(0, bytes.length - 100))).toBe(true);
+    await expect(PpoTrainer.resume(join(directory, "missing.safetensors"))).rejects.toThrow(/cannot read the checkpoint/);
+  });
+
+  it("learns a 2-armed bandit with a known best arm", async () => {
+    const twoArms: TaskFamily = {
+      name: "two-arms",
+      domain: "bandits",
+      numStates: 2,
+      numActions: 2,
+      observationSize: 2,
+      taskHorizon: 1,
+      parameters: { p0: 0.1, p1: 0.9 },
+      sample: () => new BernoulliBandit([0.1, 0.9]),
+    };
+    const trainer = PpoTrainer.create(
+      { family: "two-arms", horizon: 10, method: "rl2", model: { kind: "markov", dModel: 16, layers: 1 }, iterations: 40, batchSize: 160, minibatchSize: 80, learningRate: 3e-3, entropyCoefficient: 0, epochs: 4, targetKl: 0.05, seed: 1 },
+      { family: twoArms },
+    );
+    for (let index = 0; index < 40; index++) await trainer.trainIteration();
+    const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
+    const trained = await evaluate(agent, { family: twoArms, horizon: 10, episodes: 200, oracle: false });
+    const random = await evaluate(new RandomAgent(), { family: twoArms, horizon: 10, episodes: 200, oracle: false });
+    expect(random.mean).toBeLessThan(6);
+    expect(trained.mean).toBeGreaterThan(8); // the best arm pays 0.9 per pull: 9 at most in expectation
+  });
+});
+
+describe("train config", () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ["a wrong type", { horizon: "10" }, /^horizon must be/],
+    ["a negative rate", { learningRate: -1 }, /^learningRate must be/],
+    ["a batch not divisible by H", { batchSize: 45 }, /^batchSize must be a multiple of horizon \(10\); got 45/],
+    ["an unknown family", { family: "mdp" }, /^family must be one of .* \(did you mean "mdps"\?\); got "mdp"/],
+    ["an unknown key", { learning_rate: 1 }, /^learning_rate must be no such key/],
+    ["an unknown method", { method: "rl4" }, /^method must be/],
+  ];
+  it.each(cases)("rejects %s with a ConfigError naming the key", (_name, change, message) => {
+    expect(() => parseTrainConfig({ ...tiny, ...change })).toThrow(ConfigError);
+    expect(() => parseTrainConfig({ ...tiny, ...change })).toThrow(message);
+  });
+});
