@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { BASELINE_NAMES, METHODS } from "@rl3/algorithms";
+import { BACKEND_NAMES } from "@rl3/models";
+import { benchCommand } from "./commands/bench.js";
+import { compare, presetsByName } from "./commands/compare.js";
+import { demoCommand } from "./commands/demo.js";
+import { baselineCommand, evalCommand } from "./commands/evaluate.js";
+import { exportCommand } from "./commands/export.js";
+import { plotCommand } from "./commands/plot.js";
+import { presetsCommand } from "./commands/presets.js";
+import { trainCommand } from "./commands/train.js";
+import { UsageError, exitCodeOf, requireKnown } from "./errors.js";
+import { createOutput } from "./output.js";
+import { PRESET_NAMES } from "./presets.js";
+
+function integer(name: string, min = 0) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}; got ${JSON.stringify(value)}`);
+    return parsed;
+  };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const jsonOption = () => new Option("--json", "print exactly one JSON object on stdout");
+const scaleOption = () => new Option("--scale <scale>", "paper or quick hyperparameters").choices(["quick", "paper"]).default("quick");
+
+const program = new Command("rl3")
+  .description("RL³ meta-reinforcement learning: train, evaluate, export and compare RL² and RL³ policies")
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+program
+  .command("presets")
+  .description("list the paper's settings with H, model, batch and expected runtime on this machine")
+  .addOption(scaleOption())
+  .addOption(jsonOption())
+  .action((options) => presetsCommand({ scale: options.scale }, createOutput(Boolean(options.json))));
+
+program
+  .command("train")
+  .description("meta-train a policy with PPO into a run directory")
+  .option("--preset <name>", `one of: ${PRESET_NAMES.join(", ")}`)
+  .option("--method <method>", `one of: ${METHODS.join(", ")}`)
+  .addOption(scaleOption())
+  .option("--seed <n>", "seed of tasks, weights and sampling", integer("--seed"), 0)
+  .option("--out <dir>", "run directory (default runs/<preset>-<method>-s<seed>)")
+  .option("--set <key=value>", "override a config setting (repeatable), e.g. --set iterations=50", collect, [])
+  .option("--resume <dir>", "continue the run in this directory from its checkpoint")
+  .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices([...BACKEND_NAMES]).default("auto"))
+  .addOption(jsonOption())
+  .action(async (options) => {
+    if (!options.resume && (!options.preset || !options.method)) throw new UsageError("train needs --preset and --method (or --resume DIR)");
+    process.exitCode = await trainCommand({ ...options, set: options.set }, createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("eval")
+  .description("evaluate a policy (.onnx file or run directory) on fixed test tasks")
+  .requiredOption("--policy <file|dir>", "policy.onnx or a run directory")
+  .option("--tasks <family>", "test task family (default: the training family)")
+  .option("--episodes <n>", "number of test tasks", integer("--episodes", 1), 1000)
+  .option("--horizon <n>", "meta-episode budget H (default: the training H)", integer("--horizon", 1))
+  .option("--seed <n>", "test-task seed", integer("--seed"))
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await evalCommand(options, createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("export")
+  .description("export a run's actor to a self-describing ONNX policy")
+  .requiredOption("--run <dir>", "run directory")
+  .option("--out <file>", "output file (default <run>/policy.onnx)")
+  .addOption(new Option("--graph <kind>", "step (acting) or sequence (batch evaluation)").choices(["step", "sequence"]).default("step"))
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await exportCommand(options, createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("baseline")
+  .description(`evaluate a baseline agent (${BASELINE_NAMES.join(", ")})`)
+  .requiredOption("--agent <name>", BASELINE_NAMES.join(", "))
+  .requiredOption("--tasks <family>", "test task family")
+  .requiredOption("--horizon <n>", "meta-episode budget H", integer("--horizon", 1))
+  .option("--episodes <n>", "number of test tasks", integer("--episodes", 1), 1000)
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await baselineCommand(options, createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("plot")
+  .description("learning curves (and evaluation bars where eval.json exists) as SVG and PNG")
+  .requiredOption("--runs <dirs...>", "run directories")
+  .requiredOption("--out <file>", "output path without extension (or .svg/.png)")
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await plotCommand({ runs: options.runs, out: options.out }, createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("reproduce")
+  .description("train and evaluate presets × methods × seeds; write a results table (markdown and JSON)")
+  .addOption(new Option("--suite <suite>", "quick or paper").choices(["quick", "paper"]).default("quick"))
+  .option("--presets <names>", "comma-separated presets (default: bandits-100,mdps-100)", "bandits-100,mdps-100")
+  .option("--methods <names>", "comma-separated methods", "rl2,rl3")
+  .option("--seeds <n>", "seeds per method", integer("--seeds", 1), 1)
+  .option("--episodes <n>", "test tasks per family", integer("--episodes", 1), 1000)
+  .option("--out <dir>", "output directory (default runs/reproduce-<suite>)")
+  .addOption(jsonOption())
+  .action(async (options) => {
+    const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
+    const methods = String(options.methods).split(",").map((name) => requireKnown("method", name.trim(), METHODS));
+    await compare(
+      {
+        outDir: options.out ?? `runs/reproduce-${options.suite}`,
+        presets: presetsByName(presets),
+        methods,
+        seeds: Array.from({ length: options.seeds }, (_, index) => index + 1),
+        scale: options.suite,
+        episodes: options.episodes,
+        baselines: ["random", "model-based", "oracle"],
+        title: `rl3 reproduce --suite ${options.suite}`,
+      },
+      createOutput(Boolean(options.json)),
+    );
+  });
+
+program
+  .command("bench")
+  .description("run every package's benchmark and print one table")
+  .addOption(jsonOption())
+  .action((options) => {
+    benchCommand(createOutput(Boolean(options.json)));
+  });
+
+program
+  .command("demo")
+  .description("train RL² and RL³ on a quick preset, evaluate through ONNX with baselines, write a report")
+  .option("--out <dir>", "output directory (default runs/demo-<time>)")
+  .option("--iterations <n>", "PPO iterations per method", integer("--iterations", 1))
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await demoCommand(options, createOutput(Boolean(options.json)));
+  });
+
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (with a "Did you mean …?" suggestion where it has one).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`rl3: ${(error as Error).message}\n`);
+    process.exitCode = exitCodeOf(error);
+  }
+}

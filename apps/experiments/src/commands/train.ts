@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { METHODS, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
+import { type BackendName, initBackend } from "@rl3/models";
+import { requireKnown } from "../errors.js";
+import type { Output } from "../output.js";
+import { applyOverrides } from "../overrides.js";
+import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
+import { Progress } from "../progress.js";
+import { MetricsLog, RUN_FILES, createRunDir, readMetrics, readRunInfo, writeAtomic } from "../run-dir.js";
+
+export interface TrainOptions {
+  preset?: string;
+  method?: string;
+  scale: Scale;
+  seed?: number;
+  out?: string;
+  set: string[];
+  resume?: string;
+  backend: BackendName;
+  quiet?: boolean;
+}
+
+export interface TrainSummary {
+  runDir: string;
+  method: string;
+  family: string;
+  horizon: number;
+  iterations: number;
+  envSteps: number;
+  finalReturn: number | null;
+  seconds: number;
+  policy: string;
+  interrupted: boolean;
+}
+
+/** Exit code of a run stopped by SIGINT after writing its checkpoint (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+export async function trainCommand(options: TrainOptions, output: Output): Promise<number> {
+  let runDir: string;
+  let trainer: PpoTrainer;
+  const started = Date.now();
+  if (options.resume) {
+    runDir = resolve(options.resume);
+    const info = readRunInfo(runDir);
+    const config = applyOverrides(info.config, options.set) as TrainConfig;
+    await initBackend(options.backend);
+    const checkpoint = join(runDir, RUN_FILES.checkpoint);
+    trainer = existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config) : PpoTrainer.create(config);
+    output.say(`resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}`);
+  } else {
+    const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
+    const method = requireKnown("method", options.method ?? "", METHODS);
+    const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
+    const config = parseTrainConfig(applyOverrides({ ...presetConfig(preset, method, options.scale), seed: options.seed ?? 0 }, options.set));
+    runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
+    await initBackend(options.backend);
+    trainer = PpoTrainer.create(config);
+    createRunDir(runDir, { preset: preset.name, scale: options.scale, config: trainer.config });
+    output.say(`training ${method} on ${preset.name} (${options.scale}) into ${runDir}`);
+  }
+  const log = new MetricsLog(runDir, options.resume ? trainer.iteration : undefined);
+  const checkpointPath = join(runDir, RUN_FILES.checkpoint);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const progress = new Progress(`${trainer.config.method} ${trainer.config.family}`, trainer.config.iterations, trainer.iteration, options.quiet || output.json);
+  try {
+    while (!trainer.done && !interrupted) {
+      const metrics = await trainer.trainIteration();
+      log.append(metrics);
+      progress.update(metrics);
+      if (trainer.iteration % trainer.config.checkpointEvery === 0) await trainer.saveCheckpoint(checkpointPath);
+    }
+    await trainer.saveCheckpoint(checkpointPath);
+    writeAtomic(join(runDir, RUN_FILES.policy), trainer.exportPolicy("step"));
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const metrics = readMetrics(runDir);
+  const summary: TrainSummary = {
+    runDir,
+    method: trainer.config.method,
+    family: trainer.config.family,
+    horizon: trainer.config.horizon,
+    iterations: trainer.iteration,
+    envSteps: trainer.iteration * trainer.config.batchSize,
+    finalReturn: metrics.at(-1)?.["charts/episodic_return"] ?? null,
+    seconds: (Date.now() - started) / 1000,
+    policy: join(runDir, RUN_FILES.policy),
+    interrupted,
+  };
+  output.result(summary, () =>
+    interrupted
+      ? `interrupted at iteration ${summary.iterations}: checkpoint written; continue with  rl3 train --resume ${runDir}`
+      : `done: ${summary.iterations} iterations, ${summary.envSteps} env steps in ${summary.seconds.toFixed(0)} s; policy ${summary.policy}`,
+  );
+  trainer.dispose();
+  return interrupted ? INTERRUPTED_EXIT_CODE : 0;
+}

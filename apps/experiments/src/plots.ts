@@ -1,0 +1,94 @@
+import { writeFileSync } from "node:fs";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import * as vegaLite from "vega-lite";
+
+/** Renders a vega-lite spec to SVG (vega, headless) and PNG (resvg), writing `<base>.svg` and `<base>.png`. */
+export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Promise<{ svg: string; png: string; width: number; height: number }> {
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  const rendered = new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render();
+  writeFileSync(`${base}.svg`, svg);
+  writeFileSync(`${base}.png`, rendered.asPng());
+  return { svg: `${base}.svg`, png: `${base}.png`, width: rendered.width, height: rendered.height };
+}
+
+export interface CurvePoint {
+  method: string;
+  envSteps: number;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/** Learning curves: meta-episode return vs env steps, one line per method, shaded ± s.e. across seeds. */
+export function learningCurveSpec(points: CurvePoint[], title: string): vegaLite.TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title,
+    width: 520,
+    height: 300,
+    data: { values: points },
+    encoding: {
+      x: { field: "envSteps", type: "quantitative", title: "environment steps" },
+      color: { field: "method", type: "nominal", title: "method" },
+    },
+    layer: [
+      { mark: { type: "area", opacity: 0.2 }, encoding: { y: { field: "low", type: "quantitative", title: "meta-episode return (training policy)" }, y2: { field: "high" } } },
+      { mark: { type: "line" }, encoding: { y: { field: "mean", type: "quantitative" } } },
+    ],
+  } as vegaLite.TopLevelSpec;
+}
+
+export interface BarPoint {
+  agent: string;
+  family: string;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/** Evaluation bars: mean ± s.e. per agent, one panel per test family (in-distribution and OOD). */
+export function evaluationBarsSpec(points: BarPoint[], title: string): vegaLite.TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title,
+    data: { values: points },
+    facet: { column: { field: "family", type: "nominal", title: "test tasks" } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 220,
+      height: 260,
+      encoding: { x: { field: "agent", type: "nominal", title: null, sort: null } },
+      layer: [
+        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: "mean return (1000 tasks)" }, color: { field: "agent", type: "nominal", legend: null } } },
+        { mark: { type: "rule", color: "black" }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
+      ],
+    },
+  } as vegaLite.TopLevelSpec;
+}
+
+/** Averages runs of each method over seeds, per iteration: mean ± standard error (a single seed: no band). */
+export function curvePoints(runs: { method: string; rows: { envSteps: number; value: number }[] }[], smoothing = 5): CurvePoint[] {
+  const byMethod = new Map<string, { envSteps: number; value: number }[][]>();
+  for (const run of runs) {
+    // A short moving average: per-iteration returns of 16 tasks are noisy.
+    const smoothed = run.rows.map((row, index) => {
+      const window = run.rows.slice(Math.max(0, index - smoothing + 1), index + 1);
+      return { envSteps: row.envSteps, value: window.reduce((sum, entry) => sum + entry.value, 0) / window.length };
+    });
+    byMethod.set(run.method, [...(byMethod.get(run.method) ?? []), smoothed]);
+  }
+  const points: CurvePoint[] = [];
+  for (const [method, seeds] of byMethod) {
+    const length = Math.min(...seeds.map((rows) => rows.length));
+    for (let index = 0; index < length; index++) {
+      const values = seeds.map((rows) => rows[index]!.value);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const stderr = values.length > 1 ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) / values.length) : 0;
+      points.push({ method, envSteps: seeds[0]![index]!.envSteps, mean, low: mean - stderr, high: mean + stderr });
+    }
+  }
+  return points;
+}

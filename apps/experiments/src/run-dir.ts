@@ -1,0 +1,107 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { IterationMetrics, TrainConfig } from "@rl3/algorithms";
+import { FileFormatError } from "@rl3/core";
+
+/**
+ * A training run's directory: config.json (fully resolved), metrics.csv and metrics.jsonl (one row per
+ * iteration), checkpoint.safetensors, policy.onnx, eval.json and plots.
+ */
+export const RUN_FILES = {
+  config: "config.json",
+  metricsCsv: "metrics.csv",
+  metricsJsonl: "metrics.jsonl",
+  checkpoint: "checkpoint.safetensors",
+  policy: "policy.onnx",
+  evaluation: "eval.json",
+} as const;
+
+export interface RunInfo {
+  preset?: string;
+  scale?: string;
+  config: TrainConfig;
+}
+
+/** Writes a file atomically: a crash leaves either the old or the new content, never half of one. */
+export function writeAtomic(path: string, content: string | Uint8Array): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+export function createRunDir(directory: string, info: RunInfo): void {
+  mkdirSync(directory, { recursive: true });
+  if (existsSync(join(directory, RUN_FILES.config))) {
+    throw new FileFormatError("already holds a run (config.json exists); use --resume to continue it or choose another --out", { path: directory });
+  }
+  writeAtomic(join(directory, RUN_FILES.config), `${JSON.stringify(info, null, 2)}\n`);
+}
+
+/** Reads a run directory's config.json; anything that is not a run directory gets a clear error. */
+export function readRunInfo(directory: string): RunInfo {
+  const path = join(directory, RUN_FILES.config);
+  if (!existsSync(path)) throw new FileFormatError(`is not an rl3 run directory (no ${RUN_FILES.config})`, { path: directory });
+  try {
+    const info = JSON.parse(readFileSync(path, "utf8")) as RunInfo;
+    if (!info.config || typeof info.config.family !== "string") throw new Error("no config.family");
+    return info;
+  } catch (error) {
+    throw new FileFormatError(`config.json is damaged: ${(error as Error).message}`, { path, cause: error });
+  }
+}
+
+const CSV_COLUMNS: (keyof IterationMetrics)[] = [
+  "iteration",
+  "charts/env_steps",
+  "charts/episodic_return",
+  "charts/SPS",
+  "losses/policy_loss",
+  "losses/value_loss",
+  "losses/entropy",
+  "losses/approx_kl",
+  "losses/clipfrac",
+  "losses/explained_variance",
+  "charts/actor_epochs",
+  "charts/entropy_coefficient",
+  "time/rollout_seconds",
+  "time/update_seconds",
+];
+
+/** Appends one iteration to metrics.csv and metrics.jsonl; on resume, rows past the checkpoint are dropped first. */
+export class MetricsLog {
+  private readonly csvPath: string;
+  private readonly jsonlPath: string;
+
+  constructor(directory: string, resumeFromIteration?: number) {
+    this.csvPath = join(directory, RUN_FILES.metricsCsv);
+    this.jsonlPath = join(directory, RUN_FILES.metricsJsonl);
+    if (resumeFromIteration !== undefined && existsSync(this.jsonlPath)) {
+      // Iterations after the checkpoint were lost with the process; their rows would be duplicated.
+      const kept = readMetrics(directory).filter((row) => row.iteration <= resumeFromIteration);
+      writeAtomic(this.jsonlPath, kept.map((row) => `${JSON.stringify(row)}\n`).join(""));
+      writeAtomic(this.csvPath, `${CSV_COLUMNS.join(",")}\n${kept.map((row) => CSV_COLUMNS.map((column) => row[column]).join(",")).join("\n")}${kept.length ? "\n" : ""}`);
+    } else if (!existsSync(this.csvPath)) {
+      writeFileSync(this.csvPath, `${CSV_COLUMNS.join(",")}\n`);
+    }
+  }
+
+  append(metrics: IterationMetrics): void {
+    appendFileSync(this.jsonlPath, `${JSON.stringify(metrics)}\n`);
+    appendFileSync(this.csvPath, `${CSV_COLUMNS.map((column) => metrics[column]).join(",")}\n`);
+  }
+}
+
+export function readMetrics(directory: string): IterationMetrics[] {
+  const path = join(directory, RUN_FILES.metricsJsonl);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as IterationMetrics];
+      } catch {
+        return []; // a line cut by a kill: skip it
+      }
+    });
+}
