@@ -62,7 +62,7 @@ export function evaluationBarsSpec(points: BarPoint[], title: string): vegaLite.
       height: 260,
       encoding: { x: { field: "agent", type: "nominal", title: null, sort: null } },
       layer: [
-        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: "mean return (1000 tasks)" }, color: { field: "agent", type: "nominal", legend: null } } },
+        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: "mean return" }, color: { field: "agent", type: "nominal", legend: null } } },
         { mark: { type: "rule", color: "black" }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
       ],
     },

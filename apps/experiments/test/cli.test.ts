@@ -1,0 +1,117 @@
+import { type SpawnSyncReturns, execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// End-to-end: the built CLI in temporary directories on tiny configs. Builds the app (and the packages it
+// uses) first when a fresh clone has no dist yet.
+const appDir = new URL("..", import.meta.url).pathname;
+const cli = join(appDir, "dist/cli.js");
+const TINY = ["--set", "iterations=2", "--set", "batchSize=200", "--set", "minibatchSize=100", "--set", "checkpointEvery=1", "--set", "model.dModel=8", "--set", "model.embedSize=8", "--set", "model.feedForwardSize=8"];
+
+function rl3(args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 300_000 });
+}
+
+function json(result: SpawnSyncReturns<string>): Record<string, unknown> {
+  expect(result.status, result.stderr).toBe(0);
+  const lines = result.stdout.trim().split("\n");
+  expect(lines).toHaveLength(1); // exactly one JSON object on stdout
+  return JSON.parse(lines[0]!);
+}
+
+describe("rl3 CLI", () => {
+  let work: string;
+  beforeAll(() => {
+    if (!existsSync(cli)) execFileSync("pnpm", ["exec", "turbo", "run", "build", "--filter=experiments...", "--output-logs=errors-only"], { cwd: appDir, stdio: "inherit" });
+    work = mkdtempSync(join(tmpdir(), "rl3-cli-"));
+  }, 600_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("train 2 iterations → checkpoint → resume 1 → export → eval the ONNX file → plot", () => {
+    const trained = json(rl3(["train", "--preset", "mdps-100", "--method", "rl3", "--seed", "4", "--out", "run", ...TINY, "--json"], work));
+    expect(trained).toMatchObject({ method: "rl3", family: "mdps", horizon: 100, iterations: 2, envSteps: 400, interrupted: false });
+    for (const file of ["config.json", "metrics.csv", "metrics.jsonl", "checkpoint.safetensors", "policy.onnx"]) expect(existsSync(join(work, "run", file)), file).toBe(true);
+    expect(readFileSync(join(work, "run/metrics.csv"), "utf8").trim().split("\n")).toHaveLength(3);
+
+    const resumed = json(rl3(["train", "--resume", "run", "--set", "iterations=3", "--json"], work));
+    expect(resumed).toMatchObject({ iterations: 3, envSteps: 600 });
+    expect(readFileSync(join(work, "run/metrics.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+
+    const exported = json(rl3(["export", "--run", "run", "--out", "exported.onnx", "--json"], work));
+    expect(exported).toMatchObject({ graph: "step" });
+    expect(exported.bytes as number).toBeGreaterThan(1000);
+
+    const evaluated = json(rl3(["eval", "--policy", "exported.onnx", "--tasks", "mdps:ood", "--episodes", "20", "--json"], work));
+    expect(evaluated).toMatchObject({ agent: "rl3", family: "mdps:ood", horizon: 100, episodes: 20 });
+    for (const key of ["mean", "stderr", "oracleMean", "normalized"]) expect(typeof evaluated[key], key).toBe("number");
+    json(rl3(["eval", "--policy", "run", "--episodes", "20", "--json"], work));
+    expect(Object.keys(JSON.parse(readFileSync(join(work, "run/eval.json"), "utf8")))).toEqual(["mdps"]);
+
+    const plotted = json(rl3(["plot", "--runs", "run", "--out", "curves.png", "--json"], work));
+    const curve = plotted.learningCurve as { png: string; width: number; height: number };
+    expect(statSync(curve.png).size).toBeGreaterThan(5000);
+    const png = readFileSync(curve.png);
+    expect(png.readUInt32BE(16)).toBe(curve.width); // IHDR width and height: the image has the reported size
+    expect(png.readUInt32BE(20)).toBe(curve.height);
+    expect(curve.width).toBeGreaterThan(600);
+    expect(existsSync(join(work, "curves.svg"))).toBe(true);
+  }, 300_000);
+
+  it("presets and baseline print the documented JSON fields", () => {
+    const presets = json(rl3(["presets", "--json"], work));
+    const rows = presets.presets as Record<string, unknown>[];
+    expect(rows.map((row) => row.name)).toEqual(expect.arrayContaining(["bandits-100", "mdps-512", "grid13-350"]));
+    for (const key of ["horizon", "model", "batchSize", "iterations", "estimatedSeconds"]) expect(rows[0]).toHaveProperty(key);
+    const baseline = json(rl3(["baseline", "--agent", "oracle", "--tasks", "bandits", "--horizon", "10", "--episodes", "20", "--json"], work));
+    expect(baseline).toMatchObject({ agent: "oracle", family: "bandits", episodes: 20 });
+  }, 120_000);
+
+  it.each([
+    [["trian"], /unknown command 'trian'[\s\S]*Did you mean train\?/],
+    [["train", "--preset", "mdps-10", "--method", "rl3"], /unknown preset "mdps-10" \(did you mean "mdps-100"\?\)/],
+    [["train", "--preset", "mdps-100", "--method", "rl4"], /unknown method "rl4" \(did you mean "rl2"\?\)/],
+    [["train", "--preset", "mdps-100", "--methd", "rl3"], /unknown option '--methd'[\s\S]*Did you mean --method\?/],
+    [["baseline", "--agent", "ucb", "--tasks", "bandits", "--horizon", "10"], /unknown agent "ucb" \(did you mean "ucb1"\?\)/],
+    [["baseline", "--agent", "random", "--tasks", "grid12", "--horizon", "10"], /unknown task family "grid12" \(did you mean "grid11"\?\)/],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "learningRat=1"], /learningRat must be no such key/],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "batchSize=\"many\""], /batchSize must be/],
+  ])("bad input %j exits 2 and names it", (args, message) => {
+    const result = rl3(args as string[], work);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("a directory that is not a run, and a damaged ONNX file, get clear errors and lose nothing", () => {
+    const notRun = join(work, "not-a-run");
+    rl3(["train", "--preset", "mdps-100", "--method", "rl2", "--out", "other", ...TINY, "--json"], work);
+    writeFileSync(join(work, "notes.txt"), "keep me");
+    expect(rl3(["eval", "--policy", work, "--json"], work).stderr).toMatch(/is not an rl3 run directory \(no config\.json\)/);
+    expect(rl3(["export", "--run", notRun], work).stderr).toMatch(/not-a-run: is not an rl3 run directory/);
+    const policy = join(work, "other/policy.onnx");
+    const bytes = readFileSync(policy);
+    writeFileSync(policy, bytes.subarray(0, 200));
+    const damaged = rl3(["eval", "--policy", "other", "--episodes", "5"], work);
+    expect(damaged.status).toBe(1);
+    expect(damaged.stderr).toMatch(/policy\.onnx: (not a readable ONNX file|not an ONNX model)/);
+    expect(readFileSync(policy).length).toBe(200); // untouched
+    expect(existsSync(join(work, "other/checkpoint.safetensors"))).toBe(true);
+    expect(readFileSync(join(work, "notes.txt"), "utf8")).toBe("keep me");
+  }, 120_000);
+
+  it("SIGINT writes a checkpoint and exits 130; --resume continues from it", async () => {
+    const child = spawn(process.execPath, [cli, "train", "--preset", "mdps-100", "--method", "rl2", "--out", "interrupted", ...TINY, "--set", "iterations=500", "--set", "checkpointEvery=1000"], { cwd: work });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const metrics = join(work, "interrupted/metrics.jsonl");
+    while (!existsSync(metrics) || readFileSync(metrics, "utf8").trim().split("\n").length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).not.toMatch(/Hi there|tfjs-node|speed things up/i); // the tfjs advert never reaches the user
+    const done = readFileSync(metrics, "utf8").trim().split("\n").length;
+    const resumed = json(rl3(["train", "--resume", "interrupted", "--set", `iterations=${done + 1}`, "--json"], work));
+    expect(resumed.iterations).toBe(done + 1);
+  }, 300_000);
+});
