@@ -10,7 +10,8 @@ import { compare, presetsByName } from "./compare.js";
  */
 export async function demoCommand(options: { out?: string; iterations?: number }, output: Output) {
   const stamp = new Date().toISOString().replace(/[:.]/gu, "-").slice(0, 19);
-  const outDir = options.out ?? join("runs", `demo-${stamp}`);
+  // pnpm runs package scripts inside the package; INIT_CWD is where the user typed the command.
+  const outDir = options.out ?? join(process.env.INIT_CWD ?? process.cwd(), "runs", `demo-${stamp}`);
   return compare(
     {
       outDir,

@@ -68,7 +68,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const progress = new Progress(`${trainer.config.method} ${trainer.config.family}`, trainer.config.iterations, trainer.iteration, options.quiet || output.json);
+  const progress = new Progress(`${trainer.config.method} ${trainer.config.family}`, trainer.config.iterations, trainer.iteration, options.quiet);
   try {
     while (!trainer.done && !interrupted) {
       const metrics = await trainer.trainIteration();
