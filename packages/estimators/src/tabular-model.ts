@@ -160,15 +160,8 @@ export class TabularModel {
     const becameAbsorbing = terminal && this.absorbing[to] === 0;
     if (becameAbsorbing) this.absorbing[to] = 1;
     const row = from * this.numActions + action;
-    let slot = -1;
-    const base = row * this.capacity;
+    let slot = this.slotOf(row, to);
     const successors = this.successorCount[row]!;
-    for (let index = 0; index < successors; index++) {
-      if (this.successor[base + index] === to) {
-        slot = base + index;
-        break;
-      }
-    }
     if (slot < 0) {
       if (successors === this.capacity) this.growCapacity();
       slot = row * this.capacity + successors;
@@ -210,10 +203,8 @@ export class TabularModel {
     if (from < 0 || to < 0) return 0;
     const row = from * this.numActions + action;
     if (this.absorbing[from] === 1) return from === to ? 1 : 0;
-    let observed = 0;
-    for (let slot = row * this.capacity; slot < row * this.capacity + this.successorCount[row]!; slot++) {
-      if (this.successor[slot] === to) observed = this.transitionCount[slot]!;
-    }
+    const slot = this.slotOf(row, to);
+    const observed = slot < 0 ? 0 : this.transitionCount[slot]!;
     const count = this.pairCount[row]!;
     if (this.prior === "mle-self-loop") {
       if (count === 0) return from === to ? 1 : 0;
@@ -229,11 +220,15 @@ export class TabularModel {
     const to = this.idOf(nextState);
     requireIndex("action", action, this.numActions);
     if (from < 0 || to < 0) return 0;
-    const row = from * this.numActions + action;
-    for (let slot = row * this.capacity; slot < row * this.capacity + this.successorCount[row]!; slot++) {
-      if (this.successor[slot] === to) return this.meanRewardOf[slot]!;
-    }
-    return 0;
+    const slot = this.slotOf(from * this.numActions + action, to);
+    return slot < 0 ? 0 : this.meanRewardOf[slot]!;
+  }
+
+  /** Where successor `to` of a row is stored, or −1 if that transition was never seen. */
+  private slotOf(row: number, to: number): number {
+    const base = row * this.capacity;
+    for (let slot = base; slot < base + this.successorCount[row]!; slot++) if (this.successor[slot] === to) return slot;
+    return -1;
   }
 
   /** The model's Bellman coefficients over its known states (ids), for `runValueIteration`. */

@@ -42,7 +42,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh form (NNlib's `gelu`, which the reference code uses): 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const cubic = tf.mul(tf.pow(x, 3), 0.044715);
+  const cubic = tf.mul(tf.mul(tf.mul(x, x), x), 0.044715); // x·x·x: cheaper than pow on wasm
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, cubic), SQRT_2_OVER_PI)), 1));
 }
 

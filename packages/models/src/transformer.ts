@@ -31,10 +31,11 @@ export class TransformerModel extends VariableStore implements SequenceModel {
         const [query, key, value] = this.projections(layer, hidden);
         const splitHeads = (tensor: tf.Tensor, permutation: number[]) =>
           tf.transpose(tf.reshape(tensor, [batch, time, heads, headSize]), permutation);
-        const queries = splitHeads(query, [0, 2, 1, 3]);
+        // Scaling the queries (d/heads wide) instead of the scores (T wide) saves a large elementwise op.
+        const queries = splitHeads(tf.mul(query, 1 / Math.sqrt(headSize)), [0, 2, 1, 3]);
         const keysTransposed = splitHeads(key, [0, 2, 3, 1]);
         const values = splitHeads(value, [0, 2, 1, 3]);
-        const scores = tf.add(tf.mul(matMul(queries, keysTransposed), 1 / Math.sqrt(headSize)), mask);
+        const scores = tf.add(matMul(queries, keysTransposed), mask);
         const attended = matMul(tf.softmax(scores), values);
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * time, dModel]);
         hidden = this.finishLayer(layer, hidden, merged);
@@ -66,7 +67,7 @@ export class TransformerModel extends VariableStore implements SequenceModel {
         const keys = tf.concat([state.tensors[2 * layer]!, toHeads(key)], 2);
         const values = tf.concat([state.tensors[2 * layer + 1]!, toHeads(value)], 2);
         caches.push(keys, values);
-        const scores = tf.mul(matMul(toHeads(query), tf.transpose(keys, [0, 1, 3, 2])), 1 / Math.sqrt(headSize));
+        const scores = matMul(toHeads(tf.mul(query, 1 / Math.sqrt(headSize))), tf.transpose(keys, [0, 1, 3, 2]));
         const attended = matMul(tf.softmax(scores), values);
         hidden = this.finishLayer(layer, hidden, tf.reshape(attended, [batch, dModel]));
       }

@@ -71,7 +71,7 @@ function buildMarkov(builder: GraphBuilder, spec: ModelSpec, dense: Dense, graph
 
 /** GELU, tanh form, from primitives (as @rl3/models computes it). */
 function gelu(builder: GraphBuilder, input: string): string {
-  const cubic = builder.op("Mul", [builder.op("Pow", [input, builder.floats(`gelu_three_${input}`, [], [3])]), builder.floats(`gelu_c_${input}`, [], [0.044715])]);
+  const cubic = builder.op("Mul", [builder.op("Mul", [builder.op("Mul", [input, input]), input]), builder.floats(`gelu_c_${input}`, [], [0.044715])]);
   const inner = builder.op("Mul", [builder.op("Add", [input, cubic]), builder.floats(`gelu_s_${input}`, [], [Math.sqrt(2 / Math.PI)])]);
   const gate = builder.op("Add", [builder.op("Tanh", [inner]), builder.floats(`gelu_one_${input}`, [], [1])]);
   return builder.op("Mul", [builder.op("Mul", [input, builder.floats(`gelu_half_${input}`, [], [0.5])]), gate]);
@@ -129,12 +129,13 @@ function buildTransformer(
     const headsShape = builder.int64s("heads_shape", [0, 0, heads, headSize]);
     const mergedShape = builder.int64s("merged_shape", [0, 0, dModel]);
     for (let layer = 0; layer < layers; layer++) {
-      const split = (part: number, permutation: number[]) =>
-        builder.op("Transpose", [builder.op("Reshape", [projection(layer, hidden, part), headsShape])], { perm: permutation });
-      const queries = split(0, [0, 2, 1, 3]);
-      const keysTransposed = split(1, [0, 2, 3, 1]);
-      const values = split(2, [0, 2, 1, 3]);
-      const scores = builder.op("Add", [builder.op("Mul", [builder.op("MatMul", [queries, keysTransposed]), scale]), mask]);
+      const split = (projected: string, permutation: number[]) =>
+        builder.op("Transpose", [builder.op("Reshape", [projected, headsShape])], { perm: permutation });
+      // Queries are scaled before the product, as @rl3/models does.
+      const queries = split(builder.op("Mul", [projection(layer, hidden, 0), scale]), [0, 2, 1, 3]);
+      const keysTransposed = split(projection(layer, hidden, 1), [0, 2, 3, 1]);
+      const values = split(projection(layer, hidden, 2), [0, 2, 1, 3]);
+      const scores = builder.op("Add", [builder.op("MatMul", [queries, keysTransposed]), mask]);
       const attended = builder.op("MatMul", [builder.op("Softmax", [scores], { axis: -1 }), values]);
       const merged = builder.op("Reshape", [builder.op("Transpose", [attended], { perm: [0, 2, 1, 3] }), mergedShape]);
       hidden = finishLayer(layer, hidden, merged);
@@ -152,12 +153,12 @@ function buildTransformer(
     const pastKey = builder.input(TENSOR_NAMES.pastKey(layer), ["batch", heads, "past", headSize]);
     const pastValue = builder.input(TENSOR_NAMES.pastValue(layer), ["batch", heads, "past", headSize]);
     const toHeads = (part: number) => builder.op("Reshape", [projection(layer, hidden, part), stepHeadsShape]);
-    const query = toHeads(0);
+    const query = builder.op("Reshape", [builder.op("Mul", [projection(layer, hidden, 0), scale]), stepHeadsShape]);
     const keys = builder.op("Concat", [pastKey, toHeads(1)], { axis: 2 }, TENSOR_NAMES.presentKey(layer));
     const values = builder.op("Concat", [pastValue, toHeads(2)], { axis: 2 }, TENSOR_NAMES.presentValue(layer));
     builder.output(TENSOR_NAMES.presentKey(layer), ["batch", heads, "present", headSize]);
     builder.output(TENSOR_NAMES.presentValue(layer), ["batch", heads, "present", headSize]);
-    const scores = builder.op("Mul", [builder.op("MatMul", [query, builder.op("Transpose", [keys], { perm: [0, 1, 3, 2] })]), scale]);
+    const scores = builder.op("MatMul", [query, builder.op("Transpose", [keys], { perm: [0, 1, 3, 2] })]);
     const attended = builder.op("MatMul", [builder.op("Softmax", [scores], { axis: -1 }), values]);
     hidden = finishLayer(layer, hidden, builder.op("Reshape", [attended, stepMergedShape]));
   }
