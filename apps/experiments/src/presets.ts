@@ -1,4 +1,4 @@
-import { type Scale, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
+import { type Method, type Scale, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
 
 /** A setting of the paper: what to train on, with which budget, and which OOD families to test on. */
 export interface Preset {
@@ -30,7 +30,7 @@ export const PRESETS: Preset[] = [
 
 export const PRESET_NAMES = PRESETS.map((preset) => preset.name);
 
-export function presetConfig(preset: Preset, method: string, scale: Scale): TrainConfigInput {
+export function presetConfig(preset: Preset, method: Method, scale: Scale): TrainConfigInput {
   return defaultTrainConfig(preset.family, preset.horizon, method, scale);
 }
 

@@ -84,8 +84,8 @@ export class ModelBasedAgent implements MetaAgent {
   private context!: AgentContext;
   private bonus = 1;
   private readonly configuredBonus: number | undefined;
-  private readonly q = new Float64Array(64);
-  private readonly counts = new Float64Array(64);
+  private q = new Float64Array(0);
+  private counts = new Float64Array(0);
 
   constructor(options: { bonus?: number } = {}) {
     if (options.bonus !== undefined) requirePositive("bonus", options.bonus);
@@ -97,6 +97,8 @@ export class ModelBasedAgent implements MetaAgent {
       this.estimators = Array.from({ length: context.numEnvs }, () => createEstimator(context.family, { horizon: context.horizon }));
     }
     this.context = context;
+    this.q = new Float64Array(context.family.numActions);
+    this.counts = new Float64Array(context.family.numActions);
     const domain = context.family.domain;
     this.bonus = this.configuredBonus ?? (domain === "bandits" ? 0.5 : domain === "mdps" ? 2 : 20);
     for (const estimator of this.estimators) estimator.reset();
@@ -106,8 +108,8 @@ export class ModelBasedAgent implements MetaAgent {
     const numActions = this.context.family.numActions;
     return Int32Array.from(this.estimators, (estimator, env) => {
       const state = info.states[env]!;
-      const q = estimator.qValues(state, this.q.subarray(0, numActions));
-      const counts = estimator.visitCounts(state, this.counts.subarray(0, numActions));
+      const q = estimator.qValues(state, this.q);
+      const counts = estimator.visitCounts(state, this.counts);
       for (let action = 0; action < numActions; action++) q[action]! += this.bonus / Math.sqrt(1 + counts[action]!);
       return argmaxRandomTies(q, this.context.rng);
     });

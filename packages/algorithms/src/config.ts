@@ -1,7 +1,7 @@
 import { ConfigError, closestName } from "@rl3/core";
 import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { z } from "zod";
-import { METHODS } from "./observation-encoder.js";
+import type { METHODS, Method } from "./observation-encoder.js";
 
 /** Every setting of a PPO meta-training run (§5.2, §5.3). One line per field says what it is. */
 export const trainConfigSchema = z
@@ -11,7 +11,7 @@ export const trainConfigSchema = z
     /** Meta-episode budget H. */
     horizon: z.number().int().positive(),
     /** rl2, rl3 or rl3-coarse. */
-    method: z.enum(METHODS as [string, ...string[]]),
+    method: z.enum(["rl2", "rl3", "rl3-coarse"] satisfies typeof METHODS),
     /** Observation layout: §2.1 (rlc) or §2.2 (v4). */
     encoding: z.enum(["rlc", "v4"]).default("rlc"),
     /** Q shown after an inner reset: fresh (Algorithm 1) or the reference code's stale cache. */
@@ -115,7 +115,7 @@ function wholeEpisodes(target: number, horizon: number): number {
  * §5.3's hyperparameters for a family and budget (`paper`), or a CPU-sized variant that trains in minutes
  * (`quick`; decisions.md "Scale": its numbers are reported beside the paper's, never in place of them).
  */
-export function defaultTrainConfig(family: string, horizon: number, method: string, scale: Scale = "quick"): TrainConfigInput {
+export function defaultTrainConfig(family: string, horizon: number, method: Method, scale: Scale = "quick"): TrainConfigInput {
   const domain = taskFamily(family).domain;
   if (scale === "paper") {
     const rlcSweep = domain === "mdps" && ![100, 500].includes(horizon);

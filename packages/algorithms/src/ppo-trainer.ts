@@ -58,7 +58,7 @@ export class PpoTrainer {
     const family = options.family ?? taskFamily(config.family);
     this.family = family;
     this.numEnvs = config.batchSize / config.horizon;
-    this.observationSize = new ObservationEncoder(family, 1, { method: config.method as never, horizon: config.horizon, encoding: config.encoding }).size;
+    this.observationSize = this.makeEncoder(1).size;
     const { kind, ...sizes } = config.model;
     this.agent = ActorCritic.create({ kind, inputSize: this.observationSize, numActions: family.numActions, horizon: config.horizon, seed: weightSeed(config.seed), sizes });
     this.actorOptimizer = tf.train.adam(config.learningRate, 0.9, 0.999, config.adamEpsilon);
@@ -68,6 +68,12 @@ export class PpoTrainer {
   /** A trainer for a validated config (throws a `ConfigError` naming the first bad key). */
   static create(config: TrainConfigInput | TrainConfig, options: TrainerOptions = {}): PpoTrainer {
     return new PpoTrainer(parseTrainConfig(config, options.family?.name), options);
+  }
+
+  /** The observation encoder this run's config describes, for `numEnvs` envs. */
+  private makeEncoder(numEnvs: number): ObservationEncoder {
+    const { method, horizon, encoding, qCache } = this.config;
+    return new ObservationEncoder(this.family, numEnvs, { method, horizon, encoding, qCache });
   }
 
   /** Iterations completed so far. */
@@ -81,7 +87,7 @@ export class PpoTrainer {
 
   /** The encoder configuration to store with exported policies. */
   encoderConfig() {
-    return new ObservationEncoder(this.family, 1, { method: this.config.method as never, horizon: this.config.horizon, encoding: this.config.encoding, qCache: this.config.qCache }).config;
+    return this.makeEncoder(1).config;
   }
 
   /** The actor as a self-describing ONNX policy file. */
@@ -208,7 +214,7 @@ export class PpoTrainer {
     const numActions = family.numActions;
     const streams = trainingStreams(this.config.seed, this.completed);
     const env = new VecMetaEnv(family, { numEnvs, horizon, rng: streams.environment });
-    const encoder = new ObservationEncoder(family, numEnvs, { method: this.config.method as never, horizon, encoding: this.config.encoding, qCache: this.config.qCache });
+    const encoder = this.makeEncoder(numEnvs);
     const observations = new Float32Array(numEnvs * (horizon + 1) * size);
     const actions = new Int32Array(numEnvs * horizon);
     const rewards = new Float64Array(numEnvs * horizon);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { METHODS, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
+import { METHODS, type Method, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
 import { type BackendName, initBackend } from "@rl3/models";
 import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
@@ -51,7 +51,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     output.say(`resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}`);
   } else {
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
-    const method = requireKnown("method", options.method ?? "", METHODS);
+    const method = requireKnown("method", options.method ?? "", METHODS) as Method;
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
     const config = parseTrainConfig(applyOverrides({ ...presetConfig(preset, method, options.scale), seed: options.seed ?? 0 }, options.set));
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
