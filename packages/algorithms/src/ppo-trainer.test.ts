@@ -60,6 +60,21 @@ describe("PpoTrainer", () => {
     expect((await free.trainIteration())["charts/actor_epochs"]).toBe(3);
   });
 
+  it("is deterministic: the same seed gives the same metrics and weights; another seed does not", async () => {
+    const run = async (seed: number) => {
+      const trainer = PpoTrainer.create({ ...tiny, seed });
+      const returns = [(await trainer.trainIteration())["charts/episodic_return"], (await trainer.trainIteration())["charts/episodic_return"]];
+      const weights = trainer.agent.actor.getWeights()["head.kernel"]!.data;
+      trainer.dispose();
+      return { returns, weights };
+    };
+    const first = await run(7);
+    const second = await run(7);
+    expect(second.returns).toEqual(first.returns);
+    expect(second.weights).toEqual(first.weights);
+    expect((await run(8)).weights).not.toEqual(first.weights);
+  });
+
   it("resumes exactly: 4 iterations = 2, checkpoint, resume in a fresh trainer, 2 more", async () => {
     const straight = PpoTrainer.create(tiny);
     for (let index = 0; index < 4; index++) await straight.trainIteration();
