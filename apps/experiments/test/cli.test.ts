@@ -114,4 +114,25 @@ describe("rl3 CLI", () => {
     const resumed = json(rl3(["train", "--resume", "interrupted", "--set", `iterations=${done + 1}`, "--json"], work));
     expect(resumed.iterations).toBe(done + 1);
   }, 300_000);
+
+  it("kill -9 loses at most one checkpoint interval; --resume continues from the last checkpoint", async () => {
+    const child = spawn(process.execPath, [cli, "train", "--preset", "mdps-100", "--method", "rl3", "--out", "killed", ...TINY, "--set", "iterations=500", "--set", "checkpointEvery=2"], { cwd: work });
+    const metrics = join(work, "killed/metrics.jsonl");
+    const rows = () => (existsSync(metrics) ? readFileSync(metrics, "utf8").trim().split("\n").filter(Boolean).length : 0);
+    while (rows() < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("close", resolve));
+    const written = rows();
+    // The safetensors header of the checkpoint says which iteration it holds: at most one interval (2) behind.
+    const checkpoint = readFileSync(join(work, "killed/checkpoint.safetensors"));
+    const header = JSON.parse(checkpoint.subarray(8, 8 + Number(checkpoint.readBigUInt64LE(0))).toString("utf8"));
+    const saved = Number(header.__metadata__.iteration);
+    expect(written - saved).toBeGreaterThanOrEqual(0);
+    expect(written - saved).toBeLessThanOrEqual(2);
+    const resumed = json(rl3(["train", "--resume", "killed", "--set", `iterations=${written + 2}`, "--json"], work));
+    expect(resumed.iterations).toBe(written + 2);
+    // The checkpoint was at most 2 iterations (one interval) behind; rows after it were dropped and redone once.
+    const iterations = readFileSync(metrics, "utf8").trim().split("\n").map((line) => JSON.parse(line).iteration as number);
+    expect(iterations).toEqual(Array.from({ length: written + 2 }, (_, index) => index + 1));
+  }, 300_000);
 });
