@@ -3,7 +3,7 @@
 // from the @rl3/models bundle).
 import { type BenchResult, atLeast, atMost, report } from "../../../scripts/bench-harness.js";
 import { initBackend } from "@rl3/models";
-import { PpoTrainer } from "../dist/index.js";
+import { type Method, PpoTrainer } from "../dist/index.js";
 
 // Targets from issue #6: ≥ 750 env-steps/s at H = 256 (single thread); RL³/RL² wall time ≤ 1.15 on grid13.
 await initBackend("wasm");
@@ -12,7 +12,7 @@ const ENVS = 8;
 async function stepsPerSecond(
   family: string,
   horizon: number,
-  method: string,
+  method: Method,
   targetKl = 1e9,
   acting: "onnx" | "tfjs" = "onnx",
 ): Promise<{ whole: number; perEpoch: number; rolloutSeconds: number }> {
@@ -47,7 +47,7 @@ async function stepsPerSecond(
 const results: BenchResult[] = [];
 const rates: Record<string, number> = {};
 for (const [family, horizon] of [["mdps", 128], ["mdps", 256], ["grid13", 350]] as const) {
-  for (const method of ["rl2", "rl3"]) {
+  for (const method of ["rl2", "rl3"] as const) {
     const rate = await stepsPerSecond(family, horizon, method);
     rates[`${family}-${horizon}-${method}`] = rate.whole;
     const name = `PPO ${method} ${family} H ${horizon} (${ENVS} envs, 8 full epochs), whole iterations`;
