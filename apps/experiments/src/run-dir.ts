@@ -105,3 +105,15 @@ export function readMetrics(directory: string): IterationMetrics[] {
       }
     });
 }
+
+/** Adds (or replaces) one test family's evaluation in a run's eval.json, atomically; an unreadable file restarts empty. */
+export function recordEvaluation(directory: string, family: string, summary: object): void {
+  const path = join(directory, RUN_FILES.evaluation);
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+  } catch {
+    existing = {};
+  }
+  writeAtomic(path, `${JSON.stringify({ ...existing, [family]: summary }, null, 2)}\n`);
+}

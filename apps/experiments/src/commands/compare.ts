@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { type BaselineName, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
 import { runTrainJobs } from "../jobs.js";
 import { type Output, markdownTable } from "../output.js";
 import { PRESETS, type Preset } from "../presets.js";
-import { RUN_FILES, writeAtomic } from "../run-dir.js";
+import { RUN_FILES, recordEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
 
@@ -73,8 +73,7 @@ export async function compare(options: CompareOptions, output: Output): Promise<
           const agent = await OnnxPolicyAgent.load(join(job.dir, RUN_FILES.policy));
           const summary = summarize(await evaluate(agent, { family, horizon: preset.horizon, episodes: options.episodes }));
           results.push(summary);
-          const evalPath = join(job.dir, RUN_FILES.evaluation);
-          writeAtomic(evalPath, `${JSON.stringify({ ...readEvaluations(evalPath), [family]: summary }, null, 2)}\n`);
+          recordEvaluation(job.dir, family, summary);
         }
         rows.push(aggregate(preset, family, method, results));
       }
@@ -119,14 +118,6 @@ export async function compare(options: CompareOptions, output: Output): Promise<
   writeFileSync(reportPath, report);
   output.result({ outDir, report: reportPath, seconds, rows }, () => `${table}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
   return { rows, seconds, report: reportPath };
-}
-
-function readEvaluations(path: string): Record<string, EvaluationSummary> {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return {};
-  }
 }
 
 function aggregate(preset: Preset, family: string, agent: string, results: EvaluationSummary[]): CompareRow {

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BASELINE_NAMES, type BaselineName, type EvaluationResult, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
 import { FileFormatError } from "@rl3/core";
 import { TASK_FAMILY_NAMES } from "@rl3/envs";
 import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
-import { RUN_FILES, readRunInfo, writeAtomic } from "../run-dir.js";
+import { RUN_FILES, readRunInfo, recordEvaluation } from "../run-dir.js";
 
 export type EvaluationSummary = Omit<EvaluationResult, "returns">;
 
@@ -38,18 +38,8 @@ export async function evalCommand(options: { policy: string; tasks?: string; epi
   const family = requireKnown("task family", options.tasks ?? agent.encoderConfig.family, TASK_FAMILY_NAMES);
   const horizon = options.horizon ?? agent.encoderConfig.horizon;
   const summary = summarize(await evaluate(agent, { family, horizon, episodes: options.episodes, seed: options.seed }));
-  if (runDir) {
-    // eval.json keeps one entry per test family; written atomically so an interrupted eval loses nothing.
-    const path = join(runDir, RUN_FILES.evaluation);
-    let existing: Record<string, EvaluationSummary> = {};
-    try {
-      existing = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
-    } catch {
-      existing = {};
-    }
-    existing[family] = summary;
-    writeAtomic(path, `${JSON.stringify(existing, null, 2)}\n`);
-  }
+  // eval.json keeps one entry per test family.
+  if (runDir) recordEvaluation(runDir, family, summary);
   output.result(summary, () => formatResult(summary));
   return summary;
 }
