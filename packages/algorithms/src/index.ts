@@ -3,6 +3,7 @@ export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "./
 export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrapper.js";
 export type { WrapperOptions } from "./observation-wrapper.js";
 export { generalizedAdvantages } from "./gae.js";
+export { Adam, type AdamOptions, addWeightDecay } from "./adam.js";
 export { trainConfigSchema, parseTrainConfig, defaultTrainConfig } from "./config.js";
 export type { TrainConfig, TrainConfigInput, Scale } from "./config.js";
 export { PpoTrainer } from "./ppo-trainer.js";
