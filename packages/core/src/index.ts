@@ -23,3 +23,13 @@ export {
 } from "./validate.js";
 export { checkNamedWeights, elementCount, createModelSpec } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";
+export type {
+  NetworkRole,
+  PolicyBatch,
+  PolicyStep,
+  ValueBatch,
+  ValueStep,
+  TrainingEngine,
+  TrainingEngineOptions,
+  TrainingEngineFactory,
+} from "./training-engine.js";

@@ -13,3 +13,4 @@ export { MarkovModel } from "./markov.js";
 export { initialWeights } from "./init.js";
 export { matMul, dense, layerNorm, gelu, causalMask } from "./ops.js";
 export { encodeSafetensors, decodeSafetensors, saveWeights, loadWeights } from "./safetensors.js";
+export { TfjsTrainingEngine } from "./training-engine.js";

@@ -4,3 +4,15 @@ export { readPolicyMetadata, METADATA_KEY, POLICY_FORMAT_VERSION } from "./metad
 export type { PolicyMetadata, PolicyMetadataInput } from "./metadata.js";
 export { OnnxPolicy, softmaxRow } from "./policy.js";
 export type { ActOptions, ActResult } from "./policy.js";
+export { buildNetwork, ONNX_GATE_SOURCE } from "./export.js";
+export type { WeightSource, NetworkShape } from "./export.js";
+export { GraphBuilder, FLOAT, DOUBLE, INT64 } from "./graph-builder.js";
+export type { NodeView, ValueDescription, Dimension, AttributeValue } from "./graph-builder.js";
+export { differentiate, GRADIENT_RULES, unbroadcast } from "./autodiff/differentiate.js";
+export type { GradientRule, RuleContext, RuleTable } from "./autodiff/rule.js";
+export { inferShapes } from "./autodiff/shapes.js";
+export type { StaticShapes } from "./autodiff/shapes.js";
+export { forwardGraph, policyGraph, valueGraph, TRAINING_NAMES } from "./training/ppo-graphs.js";
+export type { GraphShape } from "./training/ppo-graphs.js";
+export { OnnxTrainingEngine, ONNX_DEVICES } from "./training/onnx-engine.js";
+export type { OnnxDevice } from "./training/onnx-engine.js";
