@@ -3,6 +3,10 @@ import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { z } from "zod";
 import type { METHODS, Method } from "./observation-encoder.js";
 
+/** Training engines (the `TrainingEngine` contract of @rl3/core): onnxruntime by default, TensorFlow.js as the reference. */
+export const ENGINE_NAMES = ["onnx", "tfjs"] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
 /** Every setting of a PPO meta-training run (§5.2, §5.3). One line per field says what it is. */
 export const trainConfigSchema = z
   .object({
@@ -62,6 +66,17 @@ export const trainConfigSchema = z
     checkpointEvery: z.number().int().positive().default(10),
     /** How rollouts run the actor: an ONNX session rebuilt from the weights each iteration, or tfjs. */
     acting: z.enum(["onnx", "tfjs"]).default("onnx"),
+    /** What computes losses and gradients: onnxruntime (default, ≈ 10× faster on CPU) or TensorFlow.js (the reference). */
+    engine: z.enum(ENGINE_NAMES).default("onnx"),
+    /** Where the engine computes: cpu, or cuda (onnx engine, needs onnxruntime-node's CUDA provider). */
+    device: z.enum(["cpu", "cuda"]).default("cpu"),
+    /** Intra-op threads of the onnx engine. */
+    threads: z.number().int().positive().max(64).default(1),
+    /**
+     * The critic predicts V / valueScale and is trained on λ-returns / valueScale; GAE uses the rescaled values.
+     * 1 is §5.2 (raw returns). Gridworld returns are O(±100…1000): see docs/method.md, "Gridworlds".
+     */
+    valueScale: z.number().positive().default(1),
   })
   .strict()
   .superRefine((config, context) => {

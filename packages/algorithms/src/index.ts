@@ -4,8 +4,11 @@ export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrappe
 export type { WrapperOptions } from "./observation-wrapper.js";
 export { generalizedAdvantages } from "./gae.js";
 export { Adam, type AdamOptions, addWeightDecay } from "./adam.js";
-export { trainConfigSchema, parseTrainConfig, defaultTrainConfig } from "./config.js";
-export type { TrainConfig, TrainConfigInput, Scale } from "./config.js";
+export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES } from "./config.js";
+export type { TrainConfig, TrainConfigInput, Scale, EngineName } from "./config.js";
+export { createTrainingEngine, ENGINE_DEVICES } from "./engines.js";
+export { collectRollout } from "./ppo/rollout.js";
+export type { Rollout, RolloutOptions, ActingPolicy } from "./ppo/rollout.js";
 export { PpoTrainer } from "./ppo-trainer.js";
 export type { IterationMetrics, TrainerOptions } from "./ppo-trainer.js";
 export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";

@@ -54,8 +54,8 @@ describe("PpoTrainer", () => {
     const oneEpoch = PpoTrainer.create({ ...tiny, epochs: 1, targetKl: 1e-12 });
     await oneEpoch.trainIteration();
     // Same actor after 1 actor epoch in both runs; the critic of the first trained 3 epochs, not 1.
-    expect(frozen.agent.actor.getWeights()["head.kernel"]!.data).toEqual(oneEpoch.agent.actor.getWeights()["head.kernel"]!.data);
-    expect(frozen.agent.critic.getWeights()["head.kernel"]!.data).not.toEqual(oneEpoch.agent.critic.getWeights()["head.kernel"]!.data);
+    expect(frozen.weights("actor")["head.kernel"]!.data).toEqual(oneEpoch.weights("actor")["head.kernel"]!.data);
+    expect(frozen.weights("critic")["head.kernel"]!.data).not.toEqual(oneEpoch.weights("critic")["head.kernel"]!.data);
     const free = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e9 });
     expect((await free.trainIteration())["charts/actor_epochs"]).toBe(3);
   });
@@ -64,7 +64,7 @@ describe("PpoTrainer", () => {
     const run = async (seed: number) => {
       const trainer = PpoTrainer.create({ ...tiny, seed });
       const returns = [(await trainer.trainIteration())["charts/episodic_return"], (await trainer.trainIteration())["charts/episodic_return"]];
-      const weights = trainer.agent.actor.getWeights()["head.kernel"]!.data;
+      const weights = trainer.weights("actor")["head.kernel"]!.data;
       trainer.dispose();
       return { returns, weights };
     };
@@ -88,10 +88,10 @@ describe("PpoTrainer", () => {
     expect(resumed.iteration).toBe(2);
     await resumed.trainIteration();
     await resumed.trainIteration();
-    for (const [name, tensor] of Object.entries(straight.agent.actor.getWeights())) {
-      expect(resumed.agent.actor.getWeights()[name]!.data, name).toEqual(tensor.data);
+    for (const [name, tensor] of Object.entries(straight.weights("actor"))) {
+      expect(resumed.weights("actor")[name]!.data, name).toEqual(tensor.data);
     }
-    expect(resumed.agent.critic.getWeights()["head.bias"]!.data).toEqual(straight.agent.critic.getWeights()["head.bias"]!.data);
+    expect(resumed.weights("critic")["head.bias"]!.data).toEqual(straight.weights("critic")["head.bias"]!.data);
   });
 
   it("refuses a checkpoint from another config, and a damaged one, without touching it", async () => {

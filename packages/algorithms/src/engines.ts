@@ -1,0 +1,17 @@
+import { ConfigError, type TrainingEngine, type TrainingEngineOptions } from "@rl3/core";
+import { TfjsTrainingEngine } from "@rl3/models";
+import { ONNX_DEVICES, OnnxTrainingEngine } from "@rl3/onnx";
+
+import type { EngineName } from "./config.js";
+
+/** Devices per engine, for `--device` validation. */
+export const ENGINE_DEVICES: Readonly<Record<EngineName, readonly string[]>> = { onnx: ONNX_DEVICES, tfjs: ["cpu"] };
+
+export async function createTrainingEngine(name: EngineName, options: TrainingEngineOptions): Promise<TrainingEngine> {
+  if (!ENGINE_DEVICES[name]?.includes(options.device ?? "cpu")) {
+    throw new ConfigError({ field: "device", value: options.device, expected: `one of ${ENGINE_DEVICES[name]?.join(", ")} for the ${name} engine` });
+  }
+  if (name === "onnx") return OnnxTrainingEngine.create(options);
+  // tfjs computes on whatever backend initBackend chose; "cpu" here means "not a GPU device".
+  return TfjsTrainingEngine.create({ ...options, device: undefined });
+}
