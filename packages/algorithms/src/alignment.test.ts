@@ -1,7 +1,9 @@
-import { GridAction, GridWorld, TILE_ENTER_REWARD, type TaskFamily, VecMetaEnv } from "@rl3/envs";
+import { Rng } from "@rl3/core";
+import { GridAction, GridWorld, TILE_ENTER_REWARD, type TaskFamily } from "@rl3/envs";
 import { describe, expect, it } from "vitest";
 import { generalizedAdvantages } from "./gae.js";
 import { type Method, ObservationEncoder } from "./observation-encoder.js";
+import { collectRollout } from "./ppo/rollout.js";
 
 /*
  * Index-alignment canary (gridworld issue): a scripted meta-episode through a goal, a '!' tile, a danger and the
@@ -93,34 +95,24 @@ interface Rollout {
 }
 
 /**
- * Mirrors `PpoTrainer.collect()` with the actor replaced by the scripts: same VecMetaEnv, same encoder, same
- * `store` layout. To be replaced by a call to the trainer's own rollout function once it is factored out; the
- * assertions below only read the returned arrays.
+ * The trainer's own rollout (`collectRollout`, what `PpoTrainer.trainIteration` runs) with the scripted actions
+ * in place of the actor's samples, so the canary guards the code that trains.
  */
-function scriptedRollout(family: TaskFamily, scripts: readonly (readonly ScriptedStep[])[], horizon: number, method: Method): Rollout {
+async function scriptedRollout(family: TaskFamily, scripts: readonly (readonly ScriptedStep[])[], horizon: number, method: Method): Promise<Rollout> {
   const numEnvs = scripts.length;
-  const env = new VecMetaEnv(family, { numEnvs, horizon, seed: 1 });
   const encoder = new ObservationEncoder(family, numEnvs, { method, horizon });
-  const size = encoder.size;
-  const observations = new Float32Array(numEnvs * (horizon + 1) * size);
-  const actions = new Int32Array(numEnvs * horizon);
-  const rewards = new Float64Array(numEnvs * horizon);
-  const store = (encoded: Float32Array, t: number) => {
-    for (let e = 0; e < numEnvs; e++) observations.set(encoded.subarray(e * size, (e + 1) * size), (e * (horizon + 1) + t) * size);
-  };
-  let encoded = encoder.begin(env.reset().info);
-  store(encoded, 0);
-  for (let t = 0; t < horizon; t++) {
-    const chosen = Int32Array.from(scripts, (script) => script[t]!.action);
-    const { reward, info } = env.step(chosen);
-    for (let e = 0; e < numEnvs; e++) {
-      actions[e * horizon + t] = chosen[e]!;
-      rewards[e * horizon + t] = reward[e]!;
-    }
-    encoded = encoder.advance(info, reward);
-    store(encoded, t + 1);
-  }
-  return { observations, actions, rewards, size };
+  const logits = new Float32Array(numEnvs * family.numActions);
+  const rollout = await collectRollout({
+    family,
+    numEnvs,
+    horizon,
+    encoder,
+    policy: { reset: () => {}, logits: async () => logits, release: async () => {} },
+    environment: new Rng(1),
+    actions: new Rng(2),
+    choose: (env, t) => scripts[env]![t]!.action,
+  });
+  return { observations: rollout.observations, actions: rollout.actions, rewards: rollout.rewards, size: rollout.size };
 }
 
 /** §2.1 rlc layout for 5 actions and 2 state coordinates. */
@@ -222,7 +214,7 @@ function chosenValues(numEnvs: number, horizon: number): Float64Array {
 const GAMMA = 0.99;
 const LAMBDA = 0.3;
 const NUM_ENVS = SCRIPTS.length;
-const ROLLOUTS = { rl2: scriptedRollout(FAMILY, SCRIPTS, HORIZON, "rl2"), rl3: scriptedRollout(FAMILY, SCRIPTS, HORIZON, "rl3") };
+const ROLLOUTS = { rl2: await scriptedRollout(FAMILY, SCRIPTS, HORIZON, "rl2"), rl3: await scriptedRollout(FAMILY, SCRIPTS, HORIZON, "rl3") };
 /** Steps whose action enters G or X, per env. */
 const ABSORBING_STEPS = SCRIPTS.map((script) => script.flatMap((scripted, t) => (ABSORBING.has(scripted.to) ? [t] : [])));
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, FileFormatError } from "@rl3/core";
+import { ConfigError, FileFormatError, type NamedWeights } from "@rl3/core";
 import { BernoulliBandit, type TaskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,6 +128,60 @@ describe("PpoTrainer", () => {
     const random = await evaluate(new RandomAgent(), { family: twoArms, horizon: 10, episodes: 200, oracle: false });
     expect(random.mean).toBeLessThan(6);
     expect(trained.mean).toBeGreaterThan(8); // the best arm pays 0.9 per pull: 9 at most in expectation
+  });
+});
+
+describe("training engines (onnx vs the tfjs reference)", () => {
+  let directory: string;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    directory = mkdtempSync(join(tmpdir(), "rl3-engines-"));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const maxDifference = (a: NamedWeights, b: NamedWeights) => {
+    let worst = 0;
+    for (const [name, tensor] of Object.entries(a)) for (let index = 0; index < tensor.data.length; index++) worst = Math.max(worst, Math.abs(tensor.data[index]! - b[name]!.data[index]!));
+    return worst;
+  };
+
+  it.each([
+    ["transformer", tiny],
+    ["gru", { ...tiny, model: { kind: "gru", dModel: 16, embedSize: 8 } }],
+    ["markov", { ...tiny, model: { kind: "markov", dModel: 16, layers: 2 } }],
+  ] as const)("%s: one PPO iteration from the same seed gives the same losses (1e-4) and weights (1e-3)", async (_kind, config) => {
+    const onnx = PpoTrainer.create({ ...config, engine: "onnx" });
+    const tfjs = PpoTrainer.create({ ...config, engine: "tfjs" });
+    const [a, b] = [await onnx.trainIteration(), await tfjs.trainIteration()];
+    expect(a["charts/episodic_return"]).toBe(b["charts/episodic_return"]); // same rollout: same initial weights
+    for (const key of ["losses/policy_loss", "losses/value_loss", "losses/entropy", "losses/approx_kl", "losses/explained_variance"] as const) {
+      expect(Math.abs(a[key] - b[key]), key).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[key])));
+    }
+    expect(a["charts/actor_epochs"]).toBe(b["charts/actor_epochs"]);
+    expect(maxDifference(onnx.weights("actor"), tfjs.weights("actor"))).toBeLessThan(1e-3);
+    expect(maxDifference(onnx.weights("critic"), tfjs.weights("critic"))).toBeLessThan(1e-3);
+    await onnx.dispose();
+    await tfjs.dispose();
+  });
+
+  it("a checkpoint written under one engine resumes under the other", async () => {
+    const onnx = PpoTrainer.create({ ...tiny, engine: "onnx" });
+    await onnx.trainIteration();
+    const path = join(directory, "onnx.safetensors");
+    await onnx.saveCheckpoint(path);
+    const resumed = await PpoTrainer.resume(path, { ...tiny, engine: "tfjs" });
+    expect(resumed.config.engine).toBe("tfjs");
+    expect(resumed.iteration).toBe(1);
+    const [a, b] = [await onnx.trainIteration(), await resumed.trainIteration()];
+    expect(Math.abs(a["losses/value_loss"] - b["losses/value_loss"])).toBeLessThan(1e-4 * Math.max(1, b["losses/value_loss"]));
+    expect(maxDifference(onnx.weights("actor"), resumed.weights("actor"))).toBeLessThan(1e-3);
+    await onnx.dispose();
+    await resumed.dispose();
+  });
+
+  it("rejects an unknown engine or device with the list of known ones", () => {
+    expect(() => PpoTrainer.create({ ...tiny, engine: "torch" as never })).toThrow(/engine must be one of "onnx" or "tfjs"|engine must be .*onnx.*tfjs/);
+    expect(() => PpoTrainer.create({ ...tiny, device: "tpu" as never })).toThrow(/device must be .*cpu.*cuda/);
   });
 });
 
