@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { BASELINE_NAMES, METHODS } from "@rl3/algorithms";
+import { BASELINE_NAMES, ENGINE_NAMES, METHODS } from "@rl3/algorithms";
 import { BACKEND_NAMES } from "@rl3/models";
 import { benchCommand } from "./commands/bench.js";
 import { compare, presetsByName } from "./commands/compare.js";
@@ -49,7 +49,10 @@ program
   .option("--out <dir>", "run directory (default runs/<preset>-<method>-s<seed>)")
   .option("--set <key=value>", "override a config setting (repeatable), e.g. --set iterations=50", collect, [])
   .option("--resume <dir>", "continue the run in this directory from its checkpoint")
-  .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices([...BACKEND_NAMES]).default("auto"))
+  .addOption(new Option("--backend <name>", "TensorFlow.js backend (tfjs engine and acting)").choices([...BACKEND_NAMES]).default("auto"))
+  .addOption(new Option("--engine <name>", "what computes losses and gradients (default onnx; tfjs is the reference)").choices([...ENGINE_NAMES]))
+  .addOption(new Option("--device <name>", "where the onnx engine computes (cuda needs onnxruntime-node's CUDA provider)").choices(["cpu", "cuda"]))
+  .option("--threads <n>", "intra-op threads of the onnx engine", integer("--threads", 1))
   .addOption(jsonOption())
   .action(async (options) => {
     if (!options.resume && (!options.preset || !options.method)) throw new UsageError("train needs --preset and --method (or --resume DIR)");

@@ -35,13 +35,17 @@ export function presetConfig(preset: Preset, method: Method, scale: Scale): Trai
 }
 
 /**
- * Wall-time estimate of one training run on the 2-core reference machine: measured update cost per env step and
- * epoch (quick model ≈ 0.15 ms, §4.1 model ≈ 0.62 ms on wasm) plus ~15% for rollouts and KL passes.
+ * Wall-time estimate of one training run on the 2-core reference machine, from measured costs (docs/benchmarks.md,
+ * `pnpm bench`): update seconds per env step and epoch (actor + critic + KL passes), plus the rollout per env step.
+ * onnx engine: quick model ≈ 36 µs, §4.1 model ≈ 130 µs per step-epoch, rollout ≈ 60 µs per step;
+ * tfjs-wasm: ≈ 150 µs and ≈ 620 µs per step-epoch (+15% for rollouts and KL passes).
  */
 export function estimatedSeconds(config: TrainConfigInput): number {
   const small = (config.model?.dModel ?? 64) <= 32;
-  const perStep = small ? 0.15e-3 : 0.62e-3;
-  return config.iterations * config.batchSize * (config.epochs ?? 8) * perStep * 1.15;
+  const epochs = config.epochs ?? 8;
+  const steps = config.iterations * config.batchSize;
+  if ((config.engine ?? "onnx") === "tfjs") return steps * epochs * (small ? 0.15e-3 : 0.62e-3) * 1.15;
+  return steps * (epochs * (small ? 36e-6 : 130e-6) + 60e-6);
 }
 
 export function formatDuration(seconds: number): string {

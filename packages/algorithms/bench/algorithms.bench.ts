@@ -1,66 +1,91 @@
-// PPO training throughput with the §4.1 transformer (d 64, 2 layers, 4 heads), whole iterations: rollout through
-// ONNX, GAE, 8 epochs over whole-trajectory minibatches. Runs against the built packages (tfjs gradients load
-// from the @rl3/models bundle).
+// Training speed, onnx engine vs the tfjs-wasm reference, measured side by side in one run (issue 11):
+// 1. one forward + backward of the PPO actor loss per minibatch (16 trajectories × T 256), quick and §4.1 model;
+// 2. whole PPO iterations (rollout + GAE + every epoch) of the quick presets, quick and §4.1 transformer;
+// 3. 1 vs 2 intra-op threads. Every epoch trains the actor (targetKl 1e9: the worst case, and stable to time).
+// Runs against the built packages.
 import { type BenchResult, atLeast, atMost, report } from "../../../scripts/bench-harness.js";
-import { initBackend } from "@rl3/models";
-import { type Method, PpoTrainer } from "../dist/index.js";
+import { Rng, createModelSpec, type ModelSpecOptions } from "@rl3/core";
+import { TfjsTrainingEngine, initBackend, initialWeights } from "@rl3/models";
+import { OnnxTrainingEngine } from "@rl3/onnx";
+import { type EngineName, type Method, PpoTrainer, defaultTrainConfig } from "../dist/index.js";
 
-// Targets from issue #6: ≥ 750 env-steps/s at H = 256 (single thread); RL³/RL² wall time ≤ 1.15 on grid13.
 await initBackend("wasm");
-const ENVS = 8;
+const QUICK = { kind: "transformer", dModel: 32, embedSize: 64, layers: 1, heads: 2, feedForwardSize: 64 } as const;
+const PAPER = { kind: "transformer" } as const;
+const results: BenchResult[] = [];
 
-async function stepsPerSecond(
-  family: string,
-  horizon: number,
-  method: Method,
-  targetKl = 1e9,
-  acting: "onnx" | "tfjs" = "onnx",
-): Promise<{ whole: number; perEpoch: number; rolloutSeconds: number }> {
-  const trainer = PpoTrainer.create({
-    family,
-    horizon,
-    method,
-    iterations: 4,
-    batchSize: ENVS * horizon,
-    minibatchSize: (ENVS / 2) * horizon,
-    learningRate: 3e-4,
-    entropyCoefficient: 0.01,
-    epochs: 8,
-    targetKl, // 1e9: every epoch trains the actor too (the worst case); 0.01: the paper's early stop
-    seed: 1,
-    acting,
-  });
-  await trainer.trainIteration(); // warm-up (kernel compilation, first ONNX session)
-  // Best of two iterations: the least disturbed by anything else on the machine.
-  const first = await trainer.trainIteration();
-  const second = await trainer.trainIteration();
-  const metrics = first["charts/SPS"] > second["charts/SPS"] ? first : second;
-  trainer.dispose();
-  // Whole iterations (rollout + 8 epochs), and the update's env-steps processed per second per epoch pass.
-  return {
-    whole: metrics["charts/SPS"],
-    perEpoch: (ENVS * horizon * 8) / metrics["time/update_seconds"],
-    rolloutSeconds: Math.min(first["time/rollout_seconds"], second["time/rollout_seconds"]),
-  };
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const results: BenchResult[] = [];
+/** ms per actor-loss forward + backward for a minibatch of 16 × 256 (RL³ gridworld input, 28 wide). */
+async function lossStepMs(engine: "onnx" | "tfjs", model: Omit<ModelSpecOptions, "inputSize" | "outputSize" | "maxSequenceLength">, threads = 1, repeats = 5): Promise<number> {
+  const [count, time] = [16, 256];
+  const actor = createModelSpec({ ...model, inputSize: 28, outputSize: 5, maxSequenceLength: time });
+  const critic = createModelSpec({ ...model, inputSize: 28, outputSize: 1, maxSequenceLength: time + 1 });
+  const options = { actor, critic, clipRange: 0.2, valueCoefficient: 0.5, threads };
+  const trainer = engine === "onnx" ? await OnnxTrainingEngine.create(options) : await TfjsTrainingEngine.create(options);
+  const rng = new Rng(1);
+  const batch = {
+    observations: Float32Array.from({ length: count * time * 28 }, () => rng.normal()),
+    actions: Int32Array.from({ length: count * time }, () => rng.int(5)),
+    oldLogProbabilities: new Float32Array(count * time).fill(Math.log(0.2)),
+    advantages: Float32Array.from({ length: count * time }, () => rng.normal()),
+    count,
+    time,
+    entropyCoefficient: 0.01,
+  };
+  const weights = initialWeights(actor, 1);
+  await trainer.policyStep(weights, batch); // warm-up: session / kernels
+  const times: number[] = [];
+  for (let index = 0; index < repeats; index++) {
+    const start = performance.now();
+    await trainer.policyStep(weights, batch);
+    times.push(performance.now() - start);
+  }
+  await trainer.dispose();
+  return median(times);
+}
+
+for (const [label, model, tfjsRepeats] of [["quick (d 32, 1 layer)", QUICK, 3], ["§4.1 (d 64, 2 layers, 4 heads)", PAPER, 2]] as const) {
+  const onnx = await lossStepMs("onnx", model);
+  const onnx2 = await lossStepMs("onnx", model, 2);
+  const tfjs = await lossStepMs("tfjs", model, 1, tfjsRepeats);
+  results.push({ name: `actor loss fwd+bwd, 16 × 256, ${label}: onnx, 1 thread`, value: onnx, unit: "ms" });
+  results.push({ name: `  …onnx, 2 threads`, value: onnx2, unit: "ms" });
+  results.push({ name: `  …tfjs-wasm`, value: tfjs, unit: "ms" });
+  results.push(atLeast(`  …speed-up onnx (1 thread) over tfjs-wasm`, tfjs / onnx, "×", 10));
+}
+
+/** env-steps/s of whole iterations of a quick preset (best of 2 after a warm-up iteration). */
+async function iterationRate(family: string, horizon: number, method: Method, engine: EngineName, model: typeof QUICK | typeof PAPER, threads = 1, measured = 2): Promise<number> {
+  const trainer = PpoTrainer.create({ ...defaultTrainConfig(family, horizon, method, "quick"), model, engine, threads, targetKl: 1e9, seed: 1 });
+  await trainer.trainIteration();
+  let best = 0;
+  for (let index = 0; index < measured; index++) best = Math.max(best, (await trainer.trainIteration())["charts/SPS"]);
+  await trainer.dispose();
+  return best;
+}
+
 const rates: Record<string, number> = {};
-for (const [family, horizon] of [["mdps", 128], ["mdps", 256], ["grid13", 350]] as const) {
-  for (const method of ["rl2", "rl3"] as const) {
-    const rate = await stepsPerSecond(family, horizon, method);
-    rates[`${family}-${horizon}-${method}`] = rate.whole;
-    const name = `PPO ${method} ${family} H ${horizon} (${ENVS} envs, 8 full epochs), whole iterations`;
-    results.push(horizon === 256 ? atLeast(name, rate.whole, "steps/s", 750) : { name, value: rate.whole, unit: "steps/s" });
-    results.push({ name: `  …update throughput per epoch pass`, value: rate.perEpoch, unit: "steps/s" });
+const targets: Record<string, number> = { "mdps-100-rl3-onnx-quick": 3000, "grid13-350-rl3-onnx-quick": 2000, "mdps-100-rl3-onnx-paper": 800 };
+for (const [family, horizon] of [["mdps", 100], ["grid13", 350]] as const) {
+  for (const [modelName, model] of [["quick", QUICK], ["paper", PAPER]] as const) {
+    for (const method of ["rl2", "rl3"] as const) {
+      for (const engine of ["onnx", "tfjs"] as const) {
+        // tfjs-wasm with the §4.1 model on grid13 takes minutes per iteration: measured once, RL³ only.
+        if (engine === "tfjs" && family === "grid13" && (modelName === "paper" || method === "rl2")) continue;
+        const key = `${family}-${horizon}-${method}-${engine}-${modelName}`;
+        const rate = await iterationRate(family, horizon, method, engine, model, 1, engine === "tfjs" ? 1 : 2);
+        rates[key] = rate;
+        const name = `PPO iteration ${family}-${horizon} ${method}, ${modelName} model, ${engine}`;
+        results.push(targets[key] ? atLeast(name, rate, "steps/s", targets[key]!) : { name, value: rate, unit: "steps/s" });
+      }
+    }
   }
 }
-const early = await stepsPerSecond("mdps", 256, "rl3", 0.01);
-results.push({ name: "PPO rl3 mdps H 256 with the KL early stop (0.01), whole iterations", value: early.whole, unit: "steps/s" });
-// Acting during rollouts: an ONNX session rebuilt from the weights each iteration vs tfjs KV-cache stepping.
-const viaTfjs = await stepsPerSecond("mdps", 256, "rl3", 0.01, "tfjs");
-results.push({ name: "rollout of 8 × 256 steps acting through ONNX (export + session included)", value: early.rolloutSeconds, unit: "s" });
-results.push({ name: "rollout of 8 × 256 steps acting through tfjs-wasm", value: viaTfjs.rolloutSeconds, unit: "s" });
-results.push(atMost("RL³ / RL² wall time per iteration, grid13 H 350", rates["grid13-350-rl2"]! / rates["grid13-350-rl3"]!, "×", 1.15));
-results.push({ name: "RL³ / RL² wall time per iteration, mdps H 128", value: rates["mdps-128-rl2"]! / rates["mdps-128-rl3"]!, unit: "×" });
+results.push({ name: "PPO iteration mdps-100 rl3, paper model, onnx, 2 threads", value: await iterationRate("mdps", 100, "rl3", "onnx", PAPER, 2), unit: "steps/s" });
+results.push(atMost("RL³ / RL² time per iteration, grid13-350 quick, onnx", rates["grid13-350-rl2-onnx-quick"]! / rates["grid13-350-rl3-onnx-quick"]!, "×", 1.1));
+results.push(atMost("RL³ / RL² time per iteration, mdps-100 quick, onnx", rates["mdps-100-rl2-onnx-quick"]! / rates["mdps-100-rl3-onnx-quick"]!, "×", 1.1));
 report("@rl3/algorithms", results);

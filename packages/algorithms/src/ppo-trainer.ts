@@ -1,6 +1,6 @@
-import { FileFormatError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec } from "@rl3/core";
+import { FileFormatError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
-import { createModel, decodeSafetensors, encodeSafetensors, initialWeights, tf } from "@rl3/models";
+import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
 import { OnnxPolicy, exportOnnx } from "@rl3/onnx";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { Adam, addWeightDecay } from "./adam.js";

@@ -33,3 +33,4 @@ export type {
   TrainingEngineOptions,
   TrainingEngineFactory,
 } from "./training-engine.js";
+export { initialWeights } from "./initial-weights.js";

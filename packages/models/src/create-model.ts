@@ -1,6 +1,6 @@
 import { type ModelSpec, type NamedWeights, createModelSpec, type ModelSpecOptions } from "@rl3/core";
 import { GruModel } from "./gru.js";
-import { initialWeights } from "./init.js";
+import { initialWeights } from "@rl3/core";
 import { MarkovModel } from "./markov.js";
 import type { SequenceModel } from "./sequence-model.js";
 import { TransformerModel } from "./transformer.js";

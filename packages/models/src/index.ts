@@ -10,7 +10,8 @@ export { disposeState } from "./sequence-model.js";
 export { TransformerModel } from "./transformer.js";
 export { GruModel } from "./gru.js";
 export { MarkovModel } from "./markov.js";
-export { initialWeights } from "./init.js";
+/** Moved to @rl3/core (pure TypeScript); re-exported here so existing imports keep working. */
+export { initialWeights } from "@rl3/core";
 export { matMul, dense, layerNorm, gelu, causalMask } from "./ops.js";
 export { encodeSafetensors, decodeSafetensors, saveWeights, loadWeights } from "./safetensors.js";
 export { TfjsTrainingEngine } from "./training-engine.js";

@@ -1,5 +1,5 @@
-import { Rng, createModelSpec, type ModelSpec, type NamedWeights, type PolicyBatch, type ValueBatch } from "@rl3/core";
-import { TfjsTrainingEngine, initBackend, initialWeights } from "@rl3/models";
+import { Rng, createModelSpec, initialWeights, type ModelSpec, type NamedWeights, type PolicyBatch, type ValueBatch } from "@rl3/core";
+import { TfjsTrainingEngine, initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OnnxTrainingEngine } from "./training/onnx-engine.js";
 

@@ -18,7 +18,16 @@ export interface TrainOptions {
   set: string[];
   resume?: string;
   backend: BackendName;
+  /** Explicit engine flags; they win over the preset and `--set`, and may change on resume. */
+  engine?: string;
+  device?: string;
+  threads?: number;
   quiet?: boolean;
+}
+
+/** `--engine`, `--device`, `--threads` as config fields (only those given). */
+function engineSettings(options: TrainOptions): Record<string, unknown> {
+  return Object.fromEntries(Object.entries({ engine: options.engine, device: options.device, threads: options.threads }).filter(([, value]) => value !== undefined));
 }
 
 export interface TrainSummary {
@@ -44,7 +53,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
   if (options.resume) {
     runDir = resolve(options.resume);
     const info = readRunInfo(runDir);
-    const config = applyOverrides(info.config, options.set) as TrainConfig;
+    const config = { ...(applyOverrides(info.config, options.set) as TrainConfig), ...engineSettings(options) } as TrainConfig;
     await initBackend(options.backend);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
     trainer = existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config) : PpoTrainer.create(config);
@@ -53,7 +62,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
     const method = requireKnown("method", options.method ?? "", METHODS) as Method;
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
-    const config = parseTrainConfig(applyOverrides({ ...presetConfig(preset, method, options.scale), seed: options.seed ?? 0 }, options.set));
+    const config = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, options.scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
     await initBackend(options.backend);
     trainer = PpoTrainer.create(config);

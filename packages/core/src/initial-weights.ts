@@ -1,4 +1,5 @@
-import { type ModelSpec, type NamedWeights, Rng, type WeightTensor, elementCount } from "@rl3/core";
+import { type ModelSpec, type NamedWeights, type WeightTensor, elementCount } from "./model-spec.js";
+import { Rng } from "./rng.js";
 
 /**
  * Initial weights drawn from our own seeded `Rng`, so the same seed gives the same network on every backend
