@@ -75,6 +75,8 @@ describe("rl3 CLI", () => {
     [["train", "--preset", "mdps-100", "--methd", "rl3"], /unknown option '--methd'[\s\S]*Did you mean --method\?/],
     [["baseline", "--agent", "ucb", "--tasks", "bandits", "--horizon", "10"], /unknown agent "ucb" \(did you mean "ucb1"\?\)/],
     [["baseline", "--agent", "random", "--tasks", "grid12", "--horizon", "10"], /unknown task family "grid12" \(did you mean "grid11"\?\)/],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--engine", "torch"], /--engine <name>' argument 'torch' is invalid\. Allowed choices are onnx, tfjs/],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--device", "tpu"], /--device <name>' argument 'tpu' is invalid\. Allowed choices are cpu, cuda/],
     [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "learningRat=1"], /learningRat must be no such key/],
     [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "batchSize=\"many\""], /batchSize must be/],
   ])("bad input %j exits 2 and names it", (args, message) => {

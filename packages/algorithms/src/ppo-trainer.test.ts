@@ -107,6 +107,21 @@ describe("PpoTrainer", () => {
     await expect(PpoTrainer.resume(join(directory, "missing.safetensors"))).rejects.toThrow(/cannot read the checkpoint/);
   });
 
+  it("a NaN loss stops the iteration with a StateError; no weight moves and the checkpoint stays intact", async () => {
+    const trainer = PpoTrainer.create(tiny);
+    await trainer.trainIteration();
+    const path = join(directory, "before-nan.safetensors");
+    await trainer.saveCheckpoint(path);
+    const saved = readFileSync(path);
+    const actorBefore = Float32Array.from(trainer.weights("actor")["head.kernel"]!.data);
+    trainer.weights("critic")["head.bias"]!.data[0] = Number.NaN; // values, hence advantages and both losses, turn NaN
+    await expect(trainer.trainIteration()).rejects.toThrow(/loss is NaN at iteration 2; training stopped, the last checkpoint is intact/);
+    expect(trainer.weights("actor")["head.kernel"]!.data).toEqual(actorBefore);
+    expect(trainer.iteration).toBe(1);
+    expect(readFileSync(path).equals(saved)).toBe(true);
+    await expect(PpoTrainer.resume(path)).resolves.toBeInstanceOf(PpoTrainer);
+  });
+
   it("learns a 2-armed bandit with a known best arm", async () => {
     const twoArms: TaskFamily = {
       name: "two-arms",
