@@ -1,6 +1,6 @@
 import { InputError, type ModelSpec, type NamedWeights, type NetworkRole, type PolicyBatch, type PolicyStep, type TrainingEngine, type TrainingEngineOptions, type ValueBatch, type ValueStep } from "@rl3/core";
 import * as ort from "onnxruntime-node";
-import { type GraphShape, TRAINING_NAMES, forwardGraph, policyGraph, valueGraph } from "./ppo-graphs.js";
+import { TRAINING_NAMES, forwardGraph, policyGraph, valueGraph } from "./ppo-graphs.js";
 
 /** Devices the onnx engine can be asked for; `cuda` needs onnxruntime-node's CUDA execution provider. */
 export const ONNX_DEVICES = ["cpu", "cuda"] as const;
@@ -113,6 +113,8 @@ async function createSession(bytes: Uint8Array, device: OnnxDevice, threads: num
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      // Errors only: the optimiser's notes (e.g. an unused shape constant removed) are not the user's business.
+      logSeverityLevel: 3,
       executionProviders: device === "cuda" ? ["cuda"] : ["cpu"],
     });
   } catch (error) {
@@ -134,4 +136,3 @@ function checkLength<T extends { length: number }>(field: string, data: T, expec
   return data;
 }
 
-export type { GraphShape };
