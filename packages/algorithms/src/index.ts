@@ -12,4 +12,5 @@ export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
 export { OnnxPolicyAgent } from "./policy-agent.js";
 export { evaluate, testTasks, DEFAULT_TEST_SEED } from "./evaluate.js";
 export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
-export { trainingStreams, testStream, weightSeed } from "./streams.js";
+export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "./streams.js";
+export type { TaskStreams } from "./streams.js";
