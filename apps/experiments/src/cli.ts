@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { BASELINE_NAMES, METHODS } from "@rl3/algorithms";
 import { BACKEND_NAMES } from "@rl3/models";
 import { benchCommand } from "./commands/bench.js";
-import { compare, presetsByName } from "./commands/compare.js";
+import { presetsByName, reproduce } from "./commands/reproduce.js";
 import { demoCommand } from "./commands/demo.js";
 import { baselineCommand, evalCommand } from "./commands/evaluate.js";
 import { exportCommand } from "./commands/export.js";
@@ -115,7 +115,7 @@ program
   .action(async (options) => {
     const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
     const methods = String(options.methods).split(",").map((name) => requireKnown("method", name.trim(), METHODS));
-    await compare(
+    await reproduce(
       {
         outDir: options.out ?? `runs/reproduce-${options.suite}`,
         presets: presetsByName(presets),

@@ -8,7 +8,7 @@ import { RUN_FILES, recordEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
 
-export interface CompareOptions {
+export interface ReproduceOptions {
   outDir: string;
   presets: Preset[];
   methods: string[];
@@ -21,7 +21,7 @@ export interface CompareOptions {
   title: string;
 }
 
-export interface CompareRow {
+export interface ReproduceRow {
   preset: string;
   family: string;
   horizon: number;
@@ -38,7 +38,7 @@ export interface CompareRow {
  * every trained policy through its exported ONNX file on every test family of its preset, runs the baselines on
  * the same tasks, and writes results.json, results.md, report.md and plots into `outDir`.
  */
-export async function compare(options: CompareOptions, output: Output): Promise<{ rows: CompareRow[]; seconds: number; report: string }> {
+export async function reproduce(options: ReproduceOptions, output: Output): Promise<{ rows: ReproduceRow[]; seconds: number; report: string }> {
   const started = Date.now();
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -63,7 +63,7 @@ export async function compare(options: CompareOptions, output: Output): Promise<
   const trainSeconds = (Date.now() - started) / 1000;
   output.say(`training done in ${trainSeconds.toFixed(0)} s; evaluating on ${options.episodes} fixed test tasks per family…`);
 
-  const rows: CompareRow[] = [];
+  const rows: ReproduceRow[] = [];
   const baselinesForPlot: EvaluationSummary[] = [];
   for (const preset of options.presets) {
     for (const family of preset.testFamilies) {
@@ -120,7 +120,7 @@ export async function compare(options: CompareOptions, output: Output): Promise<
   return { rows, seconds, report: reportPath };
 }
 
-function aggregate(preset: Preset, family: string, agent: string, results: EvaluationSummary[]): CompareRow {
+function aggregate(preset: Preset, family: string, agent: string, results: EvaluationSummary[]): ReproduceRow {
   // Across seeds: mean of the seeds' means; s.e. pools the per-seed standard errors (independent test runs).
   const mean = results.reduce((sum, result) => sum + result.mean, 0) / results.length;
   const stderr = Math.sqrt(results.reduce((sum, result) => sum + result.stderr ** 2, 0)) / results.length;
@@ -128,7 +128,7 @@ function aggregate(preset: Preset, family: string, agent: string, results: Evalu
   return { preset: preset.name, family, horizon: preset.horizon, agent, seeds: results.length, mean, stderr, oracleMean, normalized: oracleMean === undefined ? undefined : mean / oracleMean };
 }
 
-function resultsTable(rows: CompareRow[]): string {
+function resultsTable(rows: ReproduceRow[]): string {
   return markdownTable(
     ["preset", "test tasks", "agent", "mean ± s.e.", "normalised"],
     rows.map((row) => [row.preset, row.family, row.agent, `${row.mean.toFixed(1)} ± ${row.stderr.toFixed(1)}`, row.normalized === undefined ? "" : row.normalized.toFixed(3)]),
