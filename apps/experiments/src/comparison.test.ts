@@ -35,6 +35,7 @@ describe("compareRuns", () => {
     expect(rl3!.aggregate.seedsResampled).toBe(true);
     expect(rl3!.note).toBeUndefined();
     expect(rl3!.aggregate.normalized!.estimate).toBeCloseTo(rl3!.mean / rl3!.oracleMean!, 12);
+    expect(rl3!.normalized).toBeCloseTo(rl3!.mean / rl3!.oracleMean!, 12);
     const [pair] = comparison.pairs;
     expect(pair).toMatchObject({ a: "rl3", b: "rl2", shared: true, sharedTasks: 200, horizon: 100, testSeed: 1_000_000 });
     // rl3 is 4.5 ahead on every task; the tasks' spread (s.d. 30) cancels in the paired difference.

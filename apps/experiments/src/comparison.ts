@@ -43,6 +43,8 @@ export interface AgentFigures {
   mean: number;
   stderr: number;
   oracleMean?: number;
+  /** mean ÷ oracleMean. */
+  normalized?: number;
   /** Over seeds × tasks, stratified bootstrap: mean, IQM and (where the family has an oracle) the normalised score. */
   aggregate: SeedAggregate;
   note?: string;
@@ -119,7 +121,7 @@ export function compareRuns(runs: readonly ScoredRun[], options: ComparisonOptio
         tasks: tasks.length,
         mean: mean(seedAveraged),
         stderr: standardError(seedAveraged),
-        ...(oracle ? { oracleMean: mean(oracle) } : {}),
+        ...(oracle ? { oracleMean: mean(oracle), normalized: mean(seedAveraged) / mean(oracle) } : {}),
         aggregate: aggregateScores(perSeed, { ...bootstrap, ...(oracle ? { oracle } : {}) }),
         ...(entry.runs.length === 1 ? { note: ONE_SEED_NOTE } : {}),
       });
