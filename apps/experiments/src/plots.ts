@@ -124,9 +124,12 @@ export function aggregatesSpec(points: AggregatePoint[], title: string): vegaLit
         y: { field: "agent", type: "nominal", title: null, sort: null },
         color: { field: "agent", type: "nominal", title: "agent", sort: null },
       },
+      // A thick bar with end ticks over the interval and a small dot at the estimate: narrow intervals stay visible.
       layer: [
-        { mark: { type: "rule", strokeWidth: 4, opacity: 0.6 }, encoding: { x: { field: "low", type: "quantitative", title: null, scale: { zero: false } }, x2: { field: "high" } } },
-        { mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { x: { field: "estimate", type: "quantitative" } } },
+        { mark: { type: "rule", strokeWidth: 7, opacity: 0.45 }, encoding: { x: { field: "low", type: "quantitative", title: null, scale: { zero: false } }, x2: { field: "high" } } },
+        { mark: { type: "tick", orient: "vertical", thickness: 1.5, size: 14 }, encoding: { x: { field: "low", type: "quantitative" } } },
+        { mark: { type: "tick", orient: "vertical", thickness: 1.5, size: 14 }, encoding: { x: { field: "high", type: "quantitative" } } },
+        { mark: { type: "point", filled: true, size: 18, opacity: 1 }, encoding: { x: { field: "estimate", type: "quantitative" } } },
       ],
     },
   } as vegaLite.TopLevelSpec;
