@@ -44,6 +44,9 @@ describe("compareRuns", () => {
     expect(pair!.difference!.high).toBeLessThan(5.5);
     expect(pair!.difference!.high - pair!.difference!.low).toBeLessThan(0.2 * 1.96 * 2 * rl2!.stderr);
     expect(pair!.ratio!.estimate).toBeCloseTo(rl3!.mean / rl2!.mean, 9);
+    // Resampling the seeds too: the same estimate, an interval that also holds the seeds' spread (offsets ±1).
+    expect(pair!.differenceAcrossSeeds!.estimate).toBeCloseTo(pair!.difference!.estimate, 9);
+    expect(pair!.differenceAcrossSeeds!.high - pair!.differenceAcrossSeeds!.low).toBeGreaterThan(1.5 * (pair!.difference!.high - pair!.difference!.low));
     // Per task, a run of rl3 beats a run of rl2 with probability Φ(4.5 / √(3² + 3²)) ≈ 0.86.
     expect(Math.abs(pair!.probabilityOfImprovement!.estimate - 0.86)).toBeLessThan(0.04);
     expect(pair!.probabilityOfImprovement!.low).toBeGreaterThan(0.7);
@@ -54,7 +57,7 @@ describe("compareRuns", () => {
   it("says when an agent has one seed, instead of an across-seed interval", () => {
     const comparison = compareRuns([run("rl2", 1, 0), run("rl3", 1, 5)], { resamples: 200 });
     expect(comparison.agents.every((row) => !row.aggregate.seedsResampled && /one seed/.test(row.note!))).toBe(true);
-    expect(comparison.pairs[0]!.note).toMatch(/one seed of rl3 and rl2/);
+    expect(comparison.pairs[0]!.note).toMatch(/one seed of rl3 and rl2: the across-seed difference and P\(rl3 > rl2\)/);
     const tables = comparisonTables(comparison);
     expect(tables).toMatch(/\| mdps, H 100 \| rl3 \| 1 × 200 \| .* \[.*\]† \|/);
     expect(tables).toMatch(/† One seed: the interval covers task-to-task variation only/);
@@ -67,7 +70,7 @@ describe("compareRuns", () => {
       ["random", "rl2", false, "test seed 7 vs 1000000"],
       ["random", "rl3", false, "test seed 7 vs 1000000"],
     ]);
-    expect(comparisonTables(comparison)).toMatch(/\| random vs rl2 \| not shared \(test seed 7 vs 1000000\) \| — \| — \| — \|/);
+    expect(comparisonTables(comparison)).toMatch(/\| random vs rl2 \| not shared \(test seed 7 vs 1000000\) \| — \| — \| — \| — \|/);
     expect(compareRuns([run("rl2", 1, 0), run("rl3", 1, 5, { horizon: 200 })], { resamples: 100 }).pairs[0]!.reason).toBe("H 200 vs 100");
     expect(aggregatePoints(comparison).filter((point) => point.agent === "rl2").map((point) => point.statistic)).toEqual(["mean", "IQM", "normalised"]);
   });

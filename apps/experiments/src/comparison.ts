@@ -9,6 +9,7 @@ import {
   pairedBootstrap,
   probabilityOfImprovement,
   standardError,
+  stratifiedBootstrap,
 } from "@rl3/algorithms";
 import { InputError } from "@rl3/core";
 import { markdownTable } from "./output.js";
@@ -62,9 +63,14 @@ export interface PairFigures {
   horizon?: number;
   testSeed?: number;
   sharedTasks?: number;
-  /** Paired bootstrap over the shared tasks, of each agent's seed-averaged return per task. */
+  /** Paired bootstrap over the shared tasks, of each agent's seed-averaged return per task: given these runs. */
   difference?: Interval;
   ratio?: Interval;
+  /**
+   * The same difference with both agents' seeds resampled too (stratified bootstrap over seeds × tasks): what
+   * another set of training runs might give. Wider than `difference` when the seeds disagree.
+   */
+  differenceAcrossSeeds?: Interval;
   /** P(a > b), stratified bootstrap over both agents' seeds and the shared tasks. */
   probabilityOfImprovement?: Interval;
   note?: string;
@@ -206,8 +212,9 @@ function comparePair(family: string, a: AgentScores, b: AgentScores, bootstrap: 
     sharedTasks: tasks.length,
     difference: paired.difference,
     ...(paired.ratio ? { ratio: paired.ratio } : {}),
+    differenceAcrossSeeds: stratifiedBootstrap([matrix(a), matrix(b)], ([first, second]) => mean(first!.values) - mean(second!.values), bootstrap),
     probabilityOfImprovement: probabilityOfImprovement(matrix(a), matrix(b), bootstrap),
-    ...(single.length > 0 ? { note: `one seed of ${single.join(" and ")}: P(${a.agent} > ${b.agent}) covers task-to-task variation only` } : {}),
+    ...(single.length > 0 ? { note: `one seed of ${single.join(" and ")}: the across-seed difference and P(${a.agent} > ${b.agent}) cover task-to-task variation only` } : {}),
   };
 }
 
@@ -242,7 +249,7 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
     lines.push(
       "",
       markdownTable(
-        ["test tasks", "comparison", "shared tasks", `A − B [${percent} CI]`, `A ÷ B [${percent} CI]`, `P(A > B) [${percent} CI]`],
+        ["test tasks", "comparison", "shared tasks", `A − B [${percent} CI]`, `A ÷ B [${percent} CI]`, `A − B over seeds [${percent} CI]`, `P(A > B) [${percent} CI]`],
         comparison.pairs.map((pair) =>
           pair.shared
             ? [
@@ -251,16 +258,17 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
                 String(pair.sharedTasks),
                 formatInterval(pair.difference, 1),
                 formatInterval(pair.ratio, 3),
+                formatInterval(pair.differenceAcrossSeeds, 1, pair.note ? ONE_SEED_MARK : ""),
                 formatInterval(pair.probabilityOfImprovement, 2, pair.note ? ONE_SEED_MARK : ""),
               ]
-            : [where(pair.family, undefined), `${pair.a} vs ${pair.b}`, `not shared (${pair.reason})`, "—", "—", "—"],
+            : [where(pair.family, undefined), `${pair.a} vs ${pair.b}`, `not shared (${pair.reason})`, "—", "—", "—", "—"],
         ),
       ),
     );
   }
   lines.push(
     "",
-    `*mean ± s.e.*: over test tasks, of the seed-averaged return. *mean*, *IQM* (interquartile mean) and *normalised* (mean ÷ the oracle's mean on the same tasks): over seeds × tasks, ${percent} stratified-bootstrap intervals (${comparison.resamples} resamples, seed ${comparison.bootstrapSeed}). *A − B* and *A ÷ B*: paired bootstrap over the tasks both met. *P(A > B)*: the chance that a run of A beats a run of B on a task.`,
+    `*mean ± s.e.*: over test tasks, of the seed-averaged return. *mean*, *IQM* (interquartile mean) and *normalised* (mean ÷ the oracle's mean on the same tasks): over seeds × tasks, ${percent} stratified-bootstrap intervals (${comparison.resamples} resamples, seed ${comparison.bootstrapSeed}). *A − B* and *A ÷ B*: paired bootstrap over the tasks both met, given these runs; *A − B over seeds*: the same difference with each agent's seeds resampled too. *P(A > B)*: the chance that a run of A beats a run of B on a task.`,
   );
   if ([...comparison.agents.map((row) => !row.aggregate.seedsResampled), ...comparison.pairs.map((pair) => Boolean(pair.note))].some(Boolean)) {
     lines.push("", `${ONE_SEED_MARK} One seed: the interval covers task-to-task variation only; seed-to-seed variation is not measured.`);
