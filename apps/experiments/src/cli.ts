@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { BASELINE_NAMES, ENGINE_NAMES, METHODS } from "@rl3/algorithms";
+import { BASELINE_NAMES, DEFAULT_RESAMPLES, ENGINE_NAMES, METHODS } from "@rl3/algorithms";
 import { BACKEND_NAMES } from "@rl3/models";
 import { benchCommand } from "./commands/bench.js";
-import { compare, presetsByName } from "./commands/compare.js";
+import { compareCommand } from "./commands/compare.js";
+import { presetsByName, reproduce } from "./commands/reproduce.js";
 import { demoCommand } from "./commands/demo.js";
 import { baselineCommand, evalCommand } from "./commands/evaluate.js";
 import { exportCommand } from "./commands/export.js";
@@ -112,13 +113,14 @@ program
   .option("--presets <names>", "comma-separated presets (default: bandits-100,mdps-100)", "bandits-100,mdps-100")
   .option("--methods <names>", "comma-separated methods", "rl2,rl3")
   .option("--seeds <n>", "seeds per method", integer("--seeds", 1), 1)
-  .option("--episodes <n>", "test tasks per family", integer("--episodes", 1), 1000)
+  .option("--episodes <n>", "test tasks per family", integer("--episodes", 2), 1000)
+  .option("--resamples <n>", "bootstrap resamples behind every interval", integer("--resamples", 100), DEFAULT_RESAMPLES)
   .option("--out <dir>", "output directory (default runs/reproduce-<suite>)")
   .addOption(jsonOption())
   .action(async (options) => {
     const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
     const methods = String(options.methods).split(",").map((name) => requireKnown("method", name.trim(), METHODS));
-    await compare(
+    await reproduce(
       {
         outDir: options.out ?? `runs/reproduce-${options.suite}`,
         presets: presetsByName(presets),
@@ -126,11 +128,24 @@ program
         seeds: Array.from({ length: options.seeds }, (_, index) => index + 1),
         scale: options.suite,
         episodes: options.episodes,
+        resamples: options.resamples,
         baselines: ["random", "model-based", "oracle"],
         title: `rl3 reproduce --suite ${options.suite}`,
       },
       createOutput(Boolean(options.json)),
     );
+  });
+
+program
+  .command("compare")
+  .description("across-seed and paired statistics of evaluated runs (reads their eval.json; trains nothing)")
+  .requiredOption("--runs <dirs...>", "run directories of one training family and horizon (methods × seeds)")
+  .option("--resamples <n>", "bootstrap resamples behind every interval", integer("--resamples", 100), DEFAULT_RESAMPLES)
+  .option("--bootstrap-seed <n>", "seed of the bootstrap (the same inputs and seed give the same intervals)", integer("--bootstrap-seed"), 0)
+  .option("--out <file>", "also plot the aggregates with their intervals (SVG and PNG)")
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await compareCommand({ runs: options.runs, resamples: options.resamples, bootstrapSeed: options.bootstrapSeed, out: options.out }, createOutput(Boolean(options.json)));
   });
 
 program

@@ -92,3 +92,45 @@ export function curvePoints(runs: { method: string; rows: { envSteps: number; va
   }
   return points;
 }
+
+export interface AggregatePoint {
+  /** The facet column: test family and horizon. */
+  tasks: string;
+  statistic: "mean" | "IQM" | "normalised";
+  agent: string;
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Aggregates with their confidence intervals (rliable's interval plot): one panel per statistic × test family,
+ * one row per agent, a dot at the estimate and a bar over the interval, one colour per agent throughout.
+ */
+export function aggregatesSpec(points: AggregatePoint[], title: string): vegaLite.TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title,
+    data: { values: points },
+    facet: {
+      row: { field: "statistic", type: "nominal", title: null, sort: ["mean", "IQM", "normalised"] },
+      column: { field: "tasks", type: "nominal", title: "test tasks", sort: null },
+    },
+    resolve: { scale: { x: "independent" } },
+    spec: {
+      width: 220,
+      height: { step: 22 },
+      encoding: {
+        y: { field: "agent", type: "nominal", title: null, sort: null },
+        color: { field: "agent", type: "nominal", title: "agent", sort: null },
+      },
+      // A thick bar with end ticks over the interval and a small dot at the estimate: narrow intervals stay visible.
+      layer: [
+        { mark: { type: "rule", strokeWidth: 7, opacity: 0.45 }, encoding: { x: { field: "low", type: "quantitative", title: null, scale: { zero: false } }, x2: { field: "high" } } },
+        { mark: { type: "tick", orient: "vertical", thickness: 1.5, size: 14 }, encoding: { x: { field: "low", type: "quantitative" } } },
+        { mark: { type: "tick", orient: "vertical", thickness: 1.5, size: 14 }, encoding: { x: { field: "high", type: "quantitative" } } },
+        { mark: { type: "point", filled: true, size: 18, opacity: 1 }, encoding: { x: { field: "estimate", type: "quantitative" } } },
+      ],
+    },
+  } as vegaLite.TopLevelSpec;
+}

@@ -68,6 +68,41 @@ describe("rl3 CLI", () => {
     expect(baseline).toMatchObject({ agent: "oracle", family: "bandits", episodes: 20 });
   }, 120_000);
 
+  it("compare --runs: across-seed and paired figures from eval.json, a plot, and an error naming a differing family", () => {
+    const dirs = ["cmp-rl2-s1", "cmp-rl3-s1", "cmp-rl3-s2"];
+    for (const dir of dirs) {
+      const [, method, seed] = /cmp-(rl\d)-s(\d)/u.exec(dir)!;
+      json(rl3(["train", "--preset", "mdps-100", "--method", method!, "--seed", seed!, "--out", dir, ...TINY, "--json"], work));
+      json(rl3(["eval", "--policy", dir, "--episodes", "12", "--json"], work));
+    }
+    const stored = JSON.parse(readFileSync(join(work, "cmp-rl3-s1/eval.json"), "utf8")).mdps;
+    expect(stored.returns).toHaveLength(12); // eval.json keeps every task's return for paired comparisons
+    const compared = json(rl3(["compare", "--runs", ...dirs, "--resamples", "300", "--out", "aggregates", "--json"], work));
+    const agents = compared.agents as { agent: string; seeds: number; tasks: number; aggregate: { seedsResampled: boolean; iqm: { low: number; high: number } } }[];
+    expect(agents.map((row) => [row.agent, row.seeds, row.tasks, row.aggregate.seedsResampled])).toEqual([
+      ["rl2", 1, 12, false],
+      ["rl3", 2, 12, true],
+    ]);
+    expect(agents[1]!.aggregate.iqm.low).toBeLessThan(agents[1]!.aggregate.iqm.high);
+    const [pair] = compared.pairs as { a: string; b: string; sharedTasks: number; difference: { estimate: number }; probabilityOfImprovement: { estimate: number } }[];
+    expect(pair).toMatchObject({ a: "rl3", b: "rl2", sharedTasks: 12 });
+    expect(statSync(join(work, "aggregates.png")).size).toBeGreaterThan(5000);
+    expect(existsSync(join(work, "aggregates.svg"))).toBe(true);
+    // The same inputs give the same intervals.
+    expect(json(rl3(["compare", "--runs", ...dirs, "--resamples", "300", "--json"], work)).pairs).toEqual(compared.pairs);
+    const text = rl3(["compare", "--runs", ...dirs, "--resamples", "300"], work).stdout;
+    expect(text).toMatch(/\| mdps, H 100 \| rl3 vs rl2 \| 12 \|/);
+    expect(text).toMatch(/† One seed/);
+
+    const foreign = join(work, "cmp-foreign");
+    execFileSync("cp", ["-r", join(work, "cmp-rl2-s1"), foreign]);
+    const config = JSON.parse(readFileSync(join(foreign, "config.json"), "utf8"));
+    writeFileSync(join(foreign, "config.json"), JSON.stringify({ ...config, config: { ...config.config, family: "bandits", seed: 7 } }));
+    const mismatch = rl3(["compare", "--runs", "cmp-rl2-s1", "cmp-foreign"], work);
+    expect(mismatch.status).toBe(2);
+    expect(mismatch.stderr).toMatch(/training family must be one family for every compared run \(these differ in family: mdps vs bandits\)/);
+  }, 300_000);
+
   it.each([
     [["trian"], /unknown command 'trian'[\s\S]*Did you mean train\?/],
     [["train", "--preset", "mdps-10", "--method", "rl3"], /unknown preset "mdps-10" \(did you mean "mdps-100"\?\)/],

@@ -18,8 +18,11 @@ export interface AgentContext {
   readonly family: TaskFamily;
   readonly horizon: number;
   readonly numEnvs: number;
-  /** The agent's own random stream (tie-breaking, exploration, sampling). */
-  readonly rng: Rng;
+  /**
+   * The agent's random streams, one per env (tie-breaking, exploration, sampling): env i draws from `rngs[i]`
+   * only, so what the agent does on a task does not depend on the other tasks of its batch.
+   */
+  readonly rngs: readonly Rng[];
 }
 
 /** Uniformly random actions: the floor every learner must beat. */
@@ -32,8 +35,8 @@ export class RandomAgent implements MetaAgent {
   }
 
   act(): Int32Array {
-    const { numEnvs, family, rng } = this.context;
-    return Int32Array.from({ length: numEnvs }, () => rng.int(family.numActions));
+    const { family, rngs } = this.context;
+    return Int32Array.from(rngs, (rng) => rng.int(family.numActions));
   }
 
   observe(): void {}
@@ -111,7 +114,7 @@ export class ModelBasedAgent implements MetaAgent {
       const q = estimator.qValues(state, this.q);
       const counts = estimator.visitCounts(state, this.counts);
       for (let action = 0; action < numActions; action++) q[action]! += this.bonus / Math.sqrt(1 + counts[action]!);
-      return argmaxRandomTies(q, this.context.rng);
+      return argmaxRandomTies(q, this.context.rngs[env]!);
     });
   }
 
@@ -159,7 +162,7 @@ export class Ucb1Agent extends BanditAgent {
         const pulls = this.pulls[env * arms + arm]!;
         scores[arm] = pulls === 0 ? Number.POSITIVE_INFINITY : this.wins[env * arms + arm]! / pulls + Math.sqrt((2 * Math.log(Math.max(1, info.step))) / pulls);
       }
-      return argmaxRandomTies(scores, this.context.rng);
+      return argmaxRandomTies(scores, this.context.rngs[env]!);
     });
   }
 }
@@ -170,9 +173,9 @@ export class ThompsonAgent extends BanditAgent {
 
   act(): Int32Array {
     const arms = this.context.family.numActions;
-    const { rng } = this.context;
     const samples = new Float64Array(arms);
     return Int32Array.from({ length: this.context.numEnvs }, (_, env) => {
+      const rng = this.context.rngs[env]!;
       for (let arm = 0; arm < arms; arm++) {
         const wins = this.wins[env * arms + arm]!;
         const losses = this.pulls[env * arms + arm]! - wins;

@@ -1,8 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { taskFamily } from "@rl3/envs";
-import { ModelBasedAgent, OracleAgent, RandomAgent, ThompsonAgent, Ucb1Agent } from "./agents.js";
+import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { type MetaAgent, ModelBasedAgent, OracleAgent, RandomAgent, ThompsonAgent, Ucb1Agent } from "./agents.js";
 import { evaluate, testTasks } from "./evaluate.js";
 import { trainingStreams } from "./streams.js";
+
+describe("evaluate: per-task randomness", () => {
+  const horizonOf = (family: string) => (family.startsWith("grid") ? 40 : 20);
+
+  it.each(TASK_FAMILY_NAMES)("%s: a task's return is the same whatever the batch size, the order or how many tasks are evaluated", async (family) => {
+    const horizon = horizonOf(family);
+    const run = (agent: MetaAgent, options: { episodes?: number; batchSize?: number; taskIndices?: number[] }) => evaluate(agent, { family, horizon, oracle: false, ...options }).then((result) => result.returns);
+    const reference = await run(new RandomAgent(), { episodes: 8, batchSize: 8 });
+    expect(new Set(reference).size).toBeGreaterThan(1);
+    expect(await run(new RandomAgent(), { episodes: 8, batchSize: 3 })).toEqual(reference);
+    expect(await run(new RandomAgent(), { episodes: 8, batchSize: 1 })).toEqual(reference);
+    expect(await run(new RandomAgent(), { episodes: 3 })).toEqual(reference.slice(0, 3));
+    expect(await run(new RandomAgent(), { taskIndices: [7, 2, 5, 0], batchSize: 2 })).toEqual([7, 2, 5, 0].map((index) => reference[index]));
+    // The learning baseline's tie-breaking draws from the task's agent stream too.
+    const modelBased = await run(new ModelBasedAgent(), { episodes: 6, batchSize: 6 });
+    expect(await run(new ModelBasedAgent(), { taskIndices: [5, 1, 3], batchSize: 2 })).toEqual([modelBased[5], modelBased[1], modelBased[3]]);
+  });
+
+  it("bandit baselines' sampling is per task too (Thompson, UCB1)", async () => {
+    for (const agent of [() => new ThompsonAgent(), () => new Ucb1Agent()]) {
+      const whole = await evaluate(agent(), { family: "bandits", horizon: 50, episodes: 10, batchSize: 10, oracle: false });
+      const pieces = await evaluate(agent(), { family: "bandits", horizon: 50, episodes: 10, batchSize: 4, oracle: false });
+      expect(pieces.returns).toEqual(whole.returns);
+    }
+  });
+
+  it("records the test seed and, when asked for, the task indices and each task's oracle return", async () => {
+    const result = await evaluate(new RandomAgent(), { family: "mdps", horizon: 10, taskIndices: [4, 1], seed: 7 });
+    expect(result).toMatchObject({ seed: 7, episodes: 2, taskIndices: [4, 1] });
+    const whole = await evaluate(new OracleAgent(), { family: "mdps", horizon: 10, episodes: 5, seed: 7 });
+    expect(result.oracleReturns).toEqual([whole.oracleReturns![4], whole.oracleReturns![1]]);
+    expect(whole.oracleMean).toBeCloseTo(whole.oracleReturns!.reduce((sum, value) => sum + value, 0) / 5, 12);
+    expect((await evaluate(new RandomAgent(), { family: "mdps", horizon: 10, episodes: 2 })).taskIndices).toBeUndefined();
+  });
+});
 
 describe("evaluate (§6.4)", () => {
   it("gives every agent the same fixed test tasks, disjoint from the training stream", async () => {
@@ -49,6 +84,8 @@ describe("evaluate (§6.4)", () => {
 
   it("rejects bad options", async () => {
     await expect(evaluate(new RandomAgent(), { family: "mdps", horizon: 0 })).rejects.toThrow(/^horizon must be/);
+    await expect(evaluate(new RandomAgent(), { family: "mdps", horizon: 5, taskIndices: [0, -1] })).rejects.toThrow(/^taskIndices\[1\] must be an integer/);
+    await expect(evaluate(new RandomAgent(), { family: "mdps", horizon: 5, taskIndices: [0], episodes: 3 })).rejects.toThrow(/^episodes must be left out when taskIndices is given/);
     await expect(evaluate(new RandomAgent(), { family: "nope", horizon: 10 })).rejects.toThrow(/unknown task family "nope"/);
   });
 });

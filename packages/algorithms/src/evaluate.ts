@@ -1,17 +1,19 @@
-import { requirePositiveInteger } from "@rl3/core";
+import { InputError, requireInteger, requirePositiveInteger } from "@rl3/core";
 import { type TabularTask, type TaskFamily, VecMetaEnv, oracleReturn, taskFamily } from "@rl3/envs";
 import type { MetaAgent } from "./agents.js";
-import { testStream } from "./streams.js";
+import { testTaskStreams } from "./streams.js";
 
 export interface EvaluateOptions {
   /** Task family name or family of the test tasks (in-distribution or OOD). */
   family: string | TaskFamily;
   horizon: number;
-  /** Number of fixed test tasks, one meta-episode each (§6.4: 1000). */
+  /** Number of fixed test tasks, one meta-episode each (§6.4: 1000): tasks 0 … episodes − 1. */
   episodes?: number;
+  /** Instead of `episodes`: exactly these test tasks, in this order (returns[j] is task taskIndices[j]). */
+  taskIndices?: readonly number[];
   /** Seed of the test-task stream; the same for every agent, disjoint from every training stream. */
   seed?: number;
-  /** Meta-episodes run in lockstep. */
+  /** Meta-episodes run in lockstep. It changes the speed only, never a task's return. */
   batchSize?: number;
   /** Also compute the oracle's exact expected return of each task and the normalised score. */
   oracle?: boolean;
@@ -21,44 +23,56 @@ export interface EvaluationResult {
   agent: string;
   family: string;
   horizon: number;
+  /** The test-task seed: two results with the same family, horizon and seed met the same tasks. */
+  seed: number;
   episodes: number;
   /** Mean undiscounted meta-episode return. */
   mean: number;
   /** Its standard error. */
   stderr: number;
+  /** One return per task, in task order (tasks 0 … episodes − 1, or `taskIndices`). */
   returns: number[];
+  /** Present when `taskIndices` was given: the test task of each return. */
+  taskIndices?: number[];
   /** Mean exact optimal return over the same tasks. */
   oracleMean?: number;
   /** mean / oracleMean (the y-axis of the RLC plots). */
   normalized?: number;
+  /** The oracle's exact expected return of each task, beside `returns`. */
+  oracleReturns?: number[];
 }
 
 export const DEFAULT_TEST_SEED = 1_000_000;
 
-/** The fixed test tasks: drawn from the test branch of `seed`, identical for every agent and method. */
+/**
+ * The fixed test tasks: task i is drawn from its own stream (`testTaskStreams(seed, …)[i].task`), so it is the same
+ * for every agent and method and whatever the number of tasks asked for.
+ */
 export function testTasks(family: TaskFamily, count: number, seed = DEFAULT_TEST_SEED): TabularTask[] {
-  const stream = testStream(seed);
-  return Array.from({ length: count }, () => family.sample(stream));
+  return testTaskStreams(seed, count).map((streams) => family.sample(streams.task));
 }
 
 /**
  * §6.4: runs `agent` for one meta-episode of budget H on each fixed test task and reports the mean ± standard
- * error of the undiscounted return, with the oracle's mean and the normalised score when asked.
+ * error of the undiscounted return, with the oracle's mean and the normalised score when asked. Test task i's
+ * dynamics and the agent's draws on it come from streams of (seed, i) alone, so its return does not depend on
+ * the batch size, the order of the tasks or how many are evaluated.
  */
 export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Promise<EvaluationResult> {
   const family = typeof options.family === "string" ? taskFamily(options.family) : options.family;
   const horizon = requirePositiveInteger("horizon", options.horizon);
-  const episodes = requirePositiveInteger("episodes", options.episodes ?? 1000);
   const seed = options.seed ?? DEFAULT_TEST_SEED;
+  const indices = taskIndicesOf(options);
+  const episodes = indices.length;
   const batchSize = Math.min(episodes, requirePositiveInteger("batchSize", options.batchSize ?? 250));
-  const tasks = testTasks(family, episodes, seed);
-  const agentStream = testStream(seed + 1);
+  const streams = testTaskStreams(seed, indices.reduce((largest, index) => Math.max(largest, index), 0) + 1);
+  const tasks = indices.map((index) => family.sample(streams[index]!.task));
   const returns: number[] = [];
   for (let first = 0; first < episodes; first += batchSize) {
-    const batch = tasks.slice(first, first + batchSize);
-    const env = new VecMetaEnv(family, { numEnvs: batch.length, horizon, rng: testStream(seed).split() });
-    let { info } = env.reset({ tasks: batch });
-    await agent.begin(info, { family, horizon, numEnvs: batch.length, rng: agentStream.split() });
+    const batch = indices.slice(first, first + batchSize);
+    const env = new VecMetaEnv(family, { numEnvs: batch.length, horizon, envRngs: batch.map((index) => streams[index]!.environment) });
+    let { info } = env.reset({ tasks: tasks.slice(first, first + batchSize) });
+    await agent.begin(info, { family, horizon, numEnvs: batch.length, rngs: batch.map((index) => streams[index]!.agent) });
     const totals = new Float64Array(batch.length);
     while (!env.done) {
       const actions = await agent.act(info);
@@ -72,11 +86,26 @@ export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Prom
   await agent.release?.();
   const mean = returns.reduce((sum, value) => sum + value, 0) / episodes;
   const variance = episodes > 1 ? returns.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (episodes - 1) : 0;
-  const result: EvaluationResult = { agent: agent.name, family: family.name, horizon, episodes, mean, stderr: Math.sqrt(variance / episodes), returns };
+  const result: EvaluationResult = { agent: agent.name, family: family.name, horizon, seed, episodes, mean, stderr: Math.sqrt(variance / episodes), returns };
+  if (options.taskIndices !== undefined) result.taskIndices = [...indices];
   if (options.oracle ?? true) {
-    const oracleMean = tasks.reduce((sum, task) => sum + oracleReturn(task, horizon), 0) / episodes;
+    const oracleReturns = tasks.map((task) => oracleReturn(task, horizon));
+    const oracleMean = oracleReturns.reduce((sum, value) => sum + value, 0) / episodes;
     result.oracleMean = oracleMean;
     result.normalized = mean / oracleMean;
+    result.oracleReturns = oracleReturns;
   }
   return result;
+}
+
+function taskIndicesOf(options: EvaluateOptions): number[] {
+  if (options.taskIndices === undefined) {
+    const episodes = requirePositiveInteger("episodes", options.episodes ?? 1000);
+    return Array.from({ length: episodes }, (_, index) => index);
+  }
+  if (options.episodes !== undefined) {
+    throw new InputError({ field: "episodes", value: options.episodes, expected: "left out when taskIndices is given (they are the tasks)" });
+  }
+  if (options.taskIndices.length === 0) throw new InputError({ field: "taskIndices", value: options.taskIndices, expected: "at least one test-task index" });
+  return options.taskIndices.map((index, position) => requireInteger(`taskIndices[${position}]`, index, 0));
 }

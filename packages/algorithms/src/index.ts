@@ -16,4 +16,17 @@ export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
 export { OnnxPolicyAgent } from "./policy-agent.js";
 export { evaluate, testTasks, DEFAULT_TEST_SEED } from "./evaluate.js";
 export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
-export { trainingStreams, testStream, weightSeed } from "./streams.js";
+export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "./streams.js";
+export type { TaskStreams } from "./streams.js";
+export {
+  aggregateScores,
+  bootstrapInterval,
+  interquartileMean,
+  mean,
+  pairedBootstrap,
+  probabilityOfImprovement,
+  standardError,
+  stratifiedBootstrap,
+  DEFAULT_RESAMPLES,
+} from "./statistics.js";
+export type { BootstrapOptions, Interval, PairedComparison, ResampledScores, ScoreMatrix, SeedAggregate } from "./statistics.js";

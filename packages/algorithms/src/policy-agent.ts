@@ -1,6 +1,6 @@
 import { FileFormatError, InputError, type Rng } from "@rl3/core";
 import { type TaskFamily, type VecMetaEnvInfo, taskFamily } from "@rl3/envs";
-import { OnnxPolicy } from "@rl3/onnx";
+import { OnnxPolicy, softmaxRow } from "@rl3/onnx";
 import type { AgentContext, MetaAgent } from "./agents.js";
 import { type EncoderConfig, ObservationEncoder } from "./observation-encoder.js";
 
@@ -15,7 +15,8 @@ export class OnnxPolicyAgent implements MetaAgent {
   private encoder: ObservationEncoder | undefined;
   private observations: Float32Array = new Float32Array(0);
   private greedy: boolean;
-  private rng: Rng | undefined;
+  private rngs: readonly Rng[] = [];
+  private probabilities = new Float64Array(0);
 
   private constructor(policy: OnnxPolicy, encoderConfig: EncoderConfig, options: { greedy?: boolean; name?: string }) {
     this.policy = policy;
@@ -50,14 +51,18 @@ export class OnnxPolicyAgent implements MetaAgent {
         throw new InputError({ field: "tasks", value: context.family.name, expected: `a family whose encoded observations have ${this.policy.observationSize} entries, like ${this.encoderConfig.family}` });
       }
     }
-    this.rng = context.rng;
+    this.rngs = context.rngs;
+    this.probabilities = new Float64Array(context.family.numActions);
     this.policy.reset(context.numEnvs);
     this.observations = this.encoder.begin(info);
   }
 
   async act(): Promise<Int32Array> {
-    const { actions } = await this.policy.act(this.observations, { greedy: this.greedy, rng: this.rng });
-    return actions;
+    if (this.greedy) return (await this.policy.act(this.observations, { greedy: true })).actions;
+    // Sampled here rather than by the policy, whose one stream would make env i's draws depend on its batch.
+    const logits = await this.policy.forward(this.observations);
+    const numActions = this.probabilities.length;
+    return Int32Array.from(this.rngs, (rng, env) => rng.categorical(softmaxRow(logits, env * numActions, numActions, this.probabilities)));
   }
 
   observe(info: VecMetaEnvInfo, rewards: Float64Array): void {

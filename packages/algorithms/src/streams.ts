@@ -1,4 +1,4 @@
-import { Rng } from "@rl3/core";
+import { Rng, requireInteger } from "@rl3/core";
 
 /**
  * Every random stream of a run derives from its seed through disjoint branches (decisions.md): training tasks
@@ -22,4 +22,32 @@ export function testStream(seed: number): Rng {
   const root = new Rng(seed);
   root.split(); // the training branch
   return root.split();
+}
+
+/** The random streams of one task: the task's draw, its dynamics, and the agent's sampling on it. */
+export interface TaskStreams {
+  /** Draws the task itself (`family.sample`). */
+  readonly task: Rng;
+  /** The env's stream for this task (`VecMetaEnv`'s `envRngs[i]`): transitions and rewards. */
+  readonly environment: Rng;
+  /** The agent's exploration, tie-breaking and action sampling on this task (`AgentContext.rngs[i]`). */
+  readonly agent: Rng;
+}
+
+/**
+ * The streams of tasks 0 … count − 1 under `root`: task i's are the i-th child of a copy of `root`, so they depend
+ * on `root` and i alone — not on `count`, the batch a task is run in, or what other tasks draw. The first 100 of
+ * `taskStreams(root, 1000)` are `taskStreams(root, 100)`. `root` itself is not advanced.
+ */
+export function taskStreams(root: Rng, count: number): TaskStreams[] {
+  const parent = Rng.fromState(root.getState());
+  return Array.from({ length: requireInteger("count", count, 0) }, () => {
+    const stream = parent.split();
+    return { task: stream.split(), environment: stream.split(), agent: stream.split() };
+  });
+}
+
+/** The streams of the first `count` fixed test tasks of `seed` (§6.4): children of {@link testStream}. */
+export function testTaskStreams(seed: number, count: number): TaskStreams[] {
+  return taskStreams(testStream(seed), count);
 }

@@ -98,6 +98,32 @@ describe("VecMetaEnv", () => {
     }
   });
 
+  it("with envRngs, env i follows envRngs[i] alone: the same trajectory in any batch, and rng ≡ its successive splits", () => {
+    const family = taskFamily("grid13");
+    const trajectory = (env: VecMetaEnv, index: number, steps: number) => {
+      const { info } = env.reset();
+      const states = [info.tasks[index]!.startState];
+      for (let t = 0; t < steps; t++) states.push(env.step(Array.from({ length: env.numEnvs }, (_, other) => (t + other) % 4)).info.states[index]!);
+      return { task: (info.tasks[index] as GridWorld).render(), states };
+    };
+    // Env 0 of a batch of three (actions (t + env) mod 4) against the same stream alone (actions t mod 4).
+    const inBatch = trajectory(new VecMetaEnv(family, { numEnvs: 3, horizon: 40, envRngs: [new Rng(5), new Rng(6), new Rng(7)] }), 0, 40);
+    const alone = trajectory(new VecMetaEnv(family, { numEnvs: 1, horizon: 40, envRngs: [new Rng(5)] }), 0, 40);
+    expect(alone).toEqual(inBatch);
+    // Env 2 sits at index 0 of another batch.
+    expect(trajectory(new VecMetaEnv(family, { numEnvs: 3, horizon: 40, envRngs: [new Rng(7), new Rng(1), new Rng(2)] }), 0, 40).task).toBe(trajectory(new VecMetaEnv(family, { numEnvs: 3, horizon: 40, envRngs: [new Rng(5), new Rng(6), new Rng(7)] }), 2, 40).task);
+
+    const root = new Rng(11);
+    const splits = [root.split(), root.split()];
+    expect(trajectory(new VecMetaEnv(family, { numEnvs: 2, horizon: 40, envRngs: splits }), 1, 40)).toEqual(trajectory(new VecMetaEnv(family, { numEnvs: 2, horizon: 40, rng: new Rng(11) }), 1, 40));
+  });
+
+  it("rejects envRngs of the wrong length or beside seed/rng", () => {
+    const family = taskFamily("mdps");
+    expect(() => new VecMetaEnv(family, { numEnvs: 3, horizon: 5, envRngs: [new Rng(1)] })).toThrow(/^envRngs\.length must be 3 \(numEnvs\); got 1$/);
+    expect(() => new VecMetaEnv(family, { numEnvs: 1, horizon: 5, envRngs: [new Rng(1)], seed: 3 })).toThrow(InputError);
+  });
+
   it("keeps its invariants for any seed and action sequence (property)", () => {
     fc.assert(
       fc.property(fc.integer(), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 20, maxLength: 20 }), (seed, actions) => {

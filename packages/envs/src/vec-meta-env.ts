@@ -10,6 +10,12 @@ export interface VecMetaEnvOptions {
   seed?: number;
   /** Alternatively, the root stream itself (it is split, never drawn from directly afterwards). */
   rng?: Rng;
+  /**
+   * Alternatively, one stream per env, used exactly as env i's child of the root would be (`rng` ≡ `envRngs` of
+   * `numEnvs` successive `rng.split()`s). Env i then depends on `envRngs[i]` alone, so a caller that derives it
+   * from the task's own identity gets the same trajectory whatever the batch the env sits in.
+   */
+  envRngs?: readonly Rng[];
 }
 
 /**
@@ -90,11 +96,17 @@ export class VecMetaEnv {
     this.horizon = requirePositiveInteger("horizon", options.horizon);
     this.observationSize = family.observationSize;
     this.numActions = family.numActions;
-    const root = options.rng ?? new Rng(options.seed ?? 0);
+    if (options.envRngs !== undefined) {
+      if (options.seed !== undefined || options.rng !== undefined) {
+        throw new InputError({ field: "envRngs", value: `envRngs with ${options.seed !== undefined ? "seed" : "rng"}`, expected: "given alone: seed, rng and envRngs are alternatives" });
+      }
+      if (options.envRngs.length !== this.numEnvs) throw new InputError({ field: "envRngs.length", value: options.envRngs.length, expected: `${this.numEnvs} (numEnvs)` });
+    }
+    const root = options.envRngs === undefined ? (options.rng ?? new Rng(options.seed ?? 0)) : undefined;
     this.taskRngs = [];
     this.dynamicsRngs = [];
     for (let env = 0; env < this.numEnvs; env++) {
-      const envRng = root.split();
+      const envRng = options.envRngs?.[env] ?? root!.split();
       this.taskRngs.push(envRng.split());
       this.dynamicsRngs.push(envRng.split());
     }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Output } from "../output.js";
-import { compare, presetsByName } from "./compare.js";
+import { presetsByName, reproduce } from "./reproduce.js";
 
 /**
  * The demo (`pnpm --filter experiments start`): RL² and RL³ meta-trained side by side on random MDPs with H = 100
@@ -12,7 +12,7 @@ export async function demoCommand(options: { out?: string; iterations?: number }
   const stamp = new Date().toISOString().replace(/[:.]/gu, "-").slice(0, 19);
   // pnpm runs package scripts inside the package; INIT_CWD is where the user typed the command.
   const outDir = options.out ?? join(process.env.INIT_CWD ?? process.cwd(), "runs", `demo-${stamp}`);
-  return compare(
+  return reproduce(
     {
       outDir,
       presets: presetsByName(["mdps-100"]),

@@ -7,10 +7,11 @@ import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { RUN_FILES, readRunInfo, recordEvaluation } from "../run-dir.js";
 
-export type EvaluationSummary = Omit<EvaluationResult, "returns">;
+/** What `rl3 eval` prints: the result without its per-task arrays (eval.json keeps those, for `rl3 compare`). */
+export type EvaluationSummary = Omit<EvaluationResult, "returns" | "oracleReturns" | "taskIndices">;
 
 export function summarize(result: EvaluationResult): EvaluationSummary {
-  const { returns: _returns, ...summary } = result;
+  const { returns: _returns, oracleReturns: _oracleReturns, taskIndices: _taskIndices, ...summary } = result;
   return summary;
 }
 
@@ -37,9 +38,10 @@ export async function evalCommand(options: { policy: string; tasks?: string; epi
   const agent = await OnnxPolicyAgent.load(file);
   const family = requireKnown("task family", options.tasks ?? agent.encoderConfig.family, TASK_FAMILY_NAMES);
   const horizon = options.horizon ?? agent.encoderConfig.horizon;
-  const summary = summarize(await evaluate(agent, { family, horizon, episodes: options.episodes, seed: options.seed }));
-  // eval.json keeps one entry per test family.
-  if (runDir) recordEvaluation(runDir, family, summary);
+  const result = await evaluate(agent, { family, horizon, episodes: options.episodes, seed: options.seed });
+  const summary = summarize(result);
+  // eval.json keeps one entry per test family, with every task's return for paired comparisons.
+  if (runDir) recordEvaluation(runDir, family, result);
   output.result(summary, () => formatResult(summary));
   return summary;
 }

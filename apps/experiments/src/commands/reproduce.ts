@@ -1,0 +1,136 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { type BaselineName, DEFAULT_RESAMPLES, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
+import { runTrainJobs } from "../jobs.js";
+import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";
+import type { Output } from "../output.js";
+import { aggregatesSpec, renderChart } from "../plots.js";
+import { PRESETS, type Preset } from "../presets.js";
+import { RUN_FILES, recordEvaluation, writeAtomic } from "../run-dir.js";
+import { type EvaluationSummary, summarize } from "./evaluate.js";
+import { plotCommand } from "./plot.js";
+
+export interface ReproduceOptions {
+  outDir: string;
+  presets: Preset[];
+  methods: string[];
+  seeds: number[];
+  scale: Scale;
+  episodes: number;
+  baselines: BaselineName[];
+  /** Bootstrap resamples behind every interval (default `DEFAULT_RESAMPLES`). */
+  resamples?: number;
+  /** Extra `--set` overrides for every training run. */
+  set?: string[];
+  title: string;
+}
+
+/** One agent's figures on one test family of a preset (see `AgentFigures`). */
+export interface ReproduceRow extends AgentFigures {
+  preset: string;
+}
+
+/** One pair's figures (see `PairFigures`). */
+export interface ReproducePair extends PairFigures {
+  preset: string;
+}
+
+/**
+ * The shared engine of `reproduce` and the demo: trains every preset × method × seed (two at a time), evaluates
+ * every trained policy through its exported ONNX file on every test family of its preset, runs the baselines on
+ * the same tasks, and writes results.json, results.md, report.md and plots into `outDir`.
+ */
+export async function reproduce(options: ReproduceOptions, output: Output): Promise<{ rows: ReproduceRow[]; pairs: ReproducePair[]; seconds: number; report: string }> {
+  const started = Date.now();
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const jobs = options.presets.flatMap((preset) =>
+    options.methods.flatMap((method) =>
+      options.seeds.map((seed) => ({
+        label: `${preset.name} ${method} s${seed}`,
+        preset,
+        method,
+        seed,
+        dir: join(outDir, `${preset.name}-${method}-s${seed}`),
+      })),
+    ),
+  );
+  output.say(`training ${jobs.length} run(s) (${options.scale} scale), two at a time…`);
+  await runTrainJobs(
+    jobs.map((job) => ({
+      label: job.label,
+      args: ["--preset", job.preset.name, "--method", job.method, "--seed", String(job.seed), "--scale", options.scale, "--out", job.dir, ...(options.set ?? []).flatMap((assignment) => ["--set", assignment])],
+    })),
+  );
+  const trainSeconds = (Date.now() - started) / 1000;
+  output.say(`training done in ${trainSeconds.toFixed(0)} s; evaluating on ${options.episodes} fixed test tasks per family…`);
+
+  const rows: ReproduceRow[] = [];
+  const pairs: ReproducePair[] = [];
+  const sections: string[] = [];
+  const plots: string[] = [];
+  const baselinesForPlot: EvaluationSummary[] = [];
+  for (const preset of options.presets) {
+    const scored: ScoredRun[] = [];
+    for (const family of preset.testFamilies) {
+      for (const method of options.methods) {
+        for (const job of jobs.filter((candidate) => candidate.preset === preset && candidate.method === method)) {
+          const agent = await OnnxPolicyAgent.load(join(job.dir, RUN_FILES.policy));
+          const result = await evaluate(agent, { family, horizon: preset.horizon, episodes: options.episodes });
+          recordEvaluation(job.dir, family, result);
+          scored.push({ agent: method, trainingSeed: job.seed, source: job.dir, result });
+        }
+      }
+      for (const baseline of options.baselines) {
+        if ((baseline === "ucb1" || baseline === "thompson") && !family.startsWith("bandits")) continue;
+        const result = await evaluate(createBaseline(baseline), { family, horizon: preset.horizon, episodes: options.episodes });
+        baselinesForPlot.push(summarize(result));
+        scored.push({ agent: baseline, source: `the ${baseline} baseline`, result });
+      }
+    }
+    // Pairs among the trained methods (RL³ vs RL²); the baselines are context, one row each.
+    const comparison = compareRuns(scored, { pairAgents: options.methods, resamples: options.resamples });
+    rows.push(...comparison.agents.map((row) => ({ preset: preset.name, ...row })));
+    pairs.push(...comparison.pairs.map((pair) => ({ preset: preset.name, ...pair })));
+    sections.push(`### ${preset.name}`, "", comparisonTables(comparison, (family) => family), "");
+
+    const runDirs = jobs.filter((job) => job.preset === preset).map((job) => job.dir);
+    const plotted = await plotCommand(
+      { runs: runDirs, out: join(outDir, `${preset.name}-learning-curves`), baselines: baselinesForPlot.filter((result) => preset.testFamilies.includes(result.family)), title: `Meta-training on ${preset.name} (${options.scale})` },
+      { json: true, say: () => {}, result: () => {} },
+    );
+    plots.push(relative(outDir, plotted.learningCurve.png));
+    if (plotted.evaluation) plots.push(relative(outDir, plotted.evaluation.png));
+    const aggregates = await renderChart(
+      aggregatesSpec(aggregatePoints(comparison, (family) => family), `${preset.name} (${options.scale}, ${options.seeds.length} seed(s)): aggregates with ${Math.round(comparison.confidence * 100)}% intervals`),
+      join(outDir, `${preset.name}-aggregates`),
+    );
+    plots.push(relative(outDir, aggregates.png));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const tables = sections.join("\n").trimEnd();
+  const statistics = { resamples: options.resamples ?? DEFAULT_RESAMPLES, confidence: 0.95, bootstrapSeed: 0 };
+  writeAtomic(join(outDir, "results.json"), `${JSON.stringify({ scale: options.scale, episodes: options.episodes, seeds: options.seeds, seconds, ...statistics, rows, pairs }, null, 2)}\n`);
+  writeAtomic(join(outDir, "results.md"), `${tables}\n`);
+  const report = [
+    `# ${options.title}`,
+    "",
+    `Scale \`${options.scale}\` (see \`rl3 presets\`); ${options.seeds.length} seed(s) per method; greedy evaluation on ${options.episodes} fixed test tasks per family, the same tasks for every agent (§6.4).`,
+    `Wall time ${seconds.toFixed(0)} s (training ${trainSeconds.toFixed(0)} s), ${new Date().toISOString()}.`,
+    "",
+    tables,
+    "",
+    ...plots.map((plot) => `![${plot}](${plot})`),
+    "",
+    "Quick-scale numbers are reported beside the paper's (`spec/rl3-method.md` §7), never in place of them.",
+    "",
+  ].join("\n");
+  const reportPath = join(outDir, "report.md");
+  writeFileSync(reportPath, report);
+  output.result({ outDir, report: reportPath, seconds, ...statistics, rows, pairs }, () => `${tables}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
+  return { rows, pairs, seconds, report: reportPath };
+}
+
+export function presetsByName(names: string[]): Preset[] {
+  return names.map((name) => PRESETS.find((preset) => preset.name === name)!);
+}
