@@ -241,9 +241,8 @@ function buildGru(builder: GraphBuilder, spec: ModelSpec, weights: WeightSource,
   const observations = observationsInput(builder, spec, graph, shape);
   const embedded = builder.op("Relu", [dense(observations, "embed")]);
   const attributes = { hidden_size: dModel, linear_before_reset: 1 };
-  const axisZero = builder.int64s("axis_0", [0]);
-  const axisOne = builder.int64s("axis_1", [1]);
   if (graph === "sequence") {
+    const axisOne = builder.int64s("axis_1", [1]);
     const timeMajor = builder.op("Transpose", [embedded], { perm: [1, 0, 2] });
     const [sequence] = builder.node("GRU", [timeMajor, inputKernel, recurrentKernel, gruBias], { count: 1, attributes });
     const states = builder.op("Transpose", [builder.op("Squeeze", [sequence!, axisOne])], { perm: [1, 0, 2] });

@@ -1,4 +1,5 @@
 import { InputError } from "@rl3/core";
+import { FLOAT } from "../../graph-builder.js";
 import type { RuleTable } from "../rule.js";
 import { normalizeAxis } from "../shapes.js";
 
@@ -34,7 +35,10 @@ export const NORMALIZATION_RULES: RuleTable = {
       // knows their shape from the attribute.
       while (node.outputs.length < 3) node.outputs.push(`${node.outputs[0]}_${node.outputs.length === 1 ? "mean" : "inv_std"}`);
     }
-    const [, mean, inverseStd] = node.outputs as [string, string, string];
+    const [, rawMean, rawInverseStd] = node.outputs as [string, string, string];
+    // The statistics come out in float32 (the op's stash type) whatever the input type: cast them for float64 graphs.
+    const asInput = (value: string) => (builder.floatType === FLOAT ? value : builder.op("Cast", [value], { to: builder.floatType }));
+    const [mean, inverseStd] = [asInput(rawMean), asInput(rawInverseStd)];
     const normalized = builder.op("Mul", [builder.op("Sub", [x, mean]), inverseStd]);
     const shapeY = context.shape(node.outputs[0]!);
     const dGamma = needs[1] ? context.unbroadcast(builder.op("Mul", [dy!, normalized]), shapeY, context.shape(gamma)) : undefined;
