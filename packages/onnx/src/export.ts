@@ -249,7 +249,8 @@ function buildGru(builder: GraphBuilder, spec: ModelSpec, weights: WeightSource,
     finish(builder, spec, states, dense, graph, false, shape);
     return;
   }
-  const hidden = builder.input(TENSOR_NAMES.hidden, ["batch", dModel]);
+  const axisZero = builder.int64s("axis_0", [0]);
+  const hidden = builder.input(TENSOR_NAMES.hidden, [shape.batch, dModel]);
   const [, last] = builder.node("GRU", [builder.op("Unsqueeze", [embedded, axisZero]), inputKernel, recurrentKernel, gruBias, "", builder.op("Unsqueeze", [hidden, axisZero])], { count: 2, attributes });
   const next = builder.op("Squeeze", [last!, axisZero], undefined, TENSOR_NAMES.presentHidden);
   builder.output(TENSOR_NAMES.presentHidden, [shape.batch, dModel]);

@@ -65,7 +65,7 @@ const CASES: Case[] = [
 
 async function check(testCase: Case): Promise<number> {
   const type = testCase.float32 ? FLOAT : DOUBLE;
-  const Data = testCase.float32 ? Float32Array : Float64Array;
+  const copy = (source: ArrayLike<number>) => (testCase.float32 ? Float32Array.from(source) : Float64Array.from(source));
   const builder = new GraphBuilder(type);
   const names = testCase.inputs.map((dims, index) => builder.input(`x${index}`, dims));
   const output = testCase.build(builder, names);
@@ -75,7 +75,7 @@ async function check(testCase: Case): Promise<number> {
   const probeNames = testCase.inputs.map((dims, index) => probe.input(`x${index}`, dims));
   probe.op("Identity", [testCase.build(probe, probeNames)], undefined, "y");
   probe.output("y", ["n"]);
-  const values = testCase.inputs.map((dims) => Data.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (testCase.positive ? 0.5 + rng.float() : 2 * rng.float() - 1)));
+  const values = testCase.inputs.map((dims) => copy(Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (testCase.positive ? 0.5 + rng.float() : 2 * rng.float() - 1))));
   const feeds = (data: (Float32Array | Float64Array)[]) =>
     Object.fromEntries(data.map((array, index) => [`x${index}`, new ort.Tensor(testCase.float32 ? "float32" : "float64", array, testCase.inputs[index]!)]));
   // The probe declares its output rank-1 ("n"): onnxruntime notes the mismatch, which is the point of probing.
@@ -97,8 +97,8 @@ async function check(testCase: Case): Promise<number> {
   for (let input = 0; input < values.length; input++) {
     const gradient = analytic[`g${input}`]!.data as Float32Array | Float64Array;
     for (let index = 0; index < values[input]!.length; index++) {
-      const plus = values.map((array) => Data.from(array));
-      const minus = values.map((array) => Data.from(array));
+      const plus = values.map(copy);
+      const minus = values.map(copy);
       plus[input]![index]! += step;
       minus[input]![index]! -= step;
       const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * step);
