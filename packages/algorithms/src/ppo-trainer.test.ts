@@ -6,7 +6,7 @@ import { BernoulliBandit, type TaskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RandomAgent } from "./agents.js";
-import { type TrainConfigInput, parseTrainConfig } from "./config.js";
+import { type TrainConfigInput, defaultTrainConfig, parseTrainConfig } from "./config.js";
 import { evaluate } from "./evaluate.js";
 import { generalizedAdvantages } from "./gae.js";
 import { OnnxPolicyAgent } from "./policy-agent.js";
@@ -193,6 +193,22 @@ describe("training engines (onnx vs the tfjs reference)", () => {
     await onnx.dispose();
     await resumed.dispose();
   });
+
+  it("a short mdps-100 quick run under each engine gives held-out returns within 2 s.e. of each other", async () => {
+    const evaluateRun = async (engine: "onnx" | "tfjs") => {
+      const trainer = PpoTrainer.create({ ...defaultTrainConfig("mdps", 100, "rl3", "quick"), iterations: 20, seed: 5, engine });
+      while (!trainer.done) await trainer.trainIteration();
+      const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
+      await trainer.dispose();
+      return evaluate(agent, { family: "mdps", horizon: 100, episodes: 300, oracle: false });
+    };
+    const [onnx, tfjs] = [await evaluateRun("onnx"), await evaluateRun("tfjs")];
+    const random = await evaluate(new RandomAgent(), { family: "mdps", horizon: 100, episodes: 300, oracle: false });
+    // Both learned something (so the comparison is not between two random policies)…
+    expect(Math.min(onnx.mean, tfjs.mean)).toBeGreaterThan(random.mean + 5);
+    // …and the same amount: the difference of the means within 2 standard errors.
+    expect(Math.abs(onnx.mean - tfjs.mean)).toBeLessThanOrEqual(2 * Math.hypot(onnx.stderr, tfjs.stderr));
+  }, 240_000);
 
   it("rejects an unknown engine or device with the list of known ones", () => {
     expect(() => PpoTrainer.create({ ...tiny, engine: "torch" as never })).toThrow(/engine must be one of "onnx" or "tfjs"|engine must be .*onnx.*tfjs/);
