@@ -108,8 +108,8 @@ async function scriptedRollout(family: TaskFamily, scripts: readonly (readonly S
     horizon,
     encoder,
     policy: { reset: () => {}, logits: async () => logits, release: async () => {} },
-    environment: new Rng(1),
-    actions: new Rng(2),
+    environments: Array.from({ length: numEnvs }, (_, env) => new Rng(1 + env)),
+    actions: Array.from({ length: numEnvs }, (_, env) => new Rng(100 + env)),
     choose: (env, t) => scripts[env]![t]!.action,
   });
   return { observations: rollout.observations, actions: rollout.actions, rewards: rollout.rewards, size: rollout.size };

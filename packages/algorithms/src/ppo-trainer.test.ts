@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, FileFormatError, type NamedWeights } from "@rl3/core";
-import { BernoulliBandit, type TaskFamily } from "@rl3/envs";
+import { BernoulliBandit, type TaskFamily, taskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RandomAgent } from "./agents.js";
@@ -10,7 +10,10 @@ import { type TrainConfigInput, defaultTrainConfig, parseTrainConfig } from "./c
 import { evaluate } from "./evaluate.js";
 import { generalizedAdvantages } from "./gae.js";
 import { OnnxPolicyAgent } from "./policy-agent.js";
+import { ObservationEncoder } from "./observation-encoder.js";
+import { collectRollout } from "./ppo/rollout.js";
 import { PpoTrainer } from "./ppo-trainer.js";
+import { taskStreams, trainingStreams } from "./streams.js";
 
 const tiny: TrainConfigInput = {
   family: "mdps",
@@ -120,6 +123,24 @@ describe("PpoTrainer", () => {
     expect(trainer.iteration).toBe(1);
     expect(readFileSync(path).equals(saved)).toBe(true);
     await expect(PpoTrainer.resume(path)).resolves.toBeInstanceOf(PpoTrainer);
+  });
+
+  it("env i of a rollout depends on its own streams alone: the first 4 of 8 envs replay a 4-env rollout exactly", async () => {
+    const family = taskFamily("grid13");
+    const rollout = async (numEnvs: number) => {
+      const streams = taskStreams(trainingStreams(3, 2).environment, numEnvs);
+      const logits = new Float32Array(numEnvs * 5); // uniform policy: actions come from the per-env streams
+      return collectRollout({
+        family, numEnvs, horizon: 30, encoder: new ObservationEncoder(family, numEnvs, { method: "rl3", horizon: 30 }),
+        policy: { reset: () => {}, logits: async () => logits, release: async () => {} },
+        environments: streams.map((stream) => stream.environment), actions: streams.map((stream) => stream.agent),
+      });
+    };
+    const [small, large] = [await rollout(4), await rollout(8)];
+    expect(large.rewards.subarray(0, 4 * 30)).toEqual(small.rewards);
+    expect(large.actions.subarray(0, 4 * 30)).toEqual(small.actions);
+    expect(large.observations.subarray(0, small.observations.length)).toEqual(small.observations);
+    expect(large.rewards.subarray(4 * 30)).not.toEqual(small.rewards);
   });
 
   it("learns a 2-armed bandit with a known best arm", async () => {

@@ -10,7 +10,7 @@ import { generalizedAdvantages } from "./gae.js";
 import { ObservationEncoder } from "./observation-encoder.js";
 import { actorObservations, chosenLogProbabilities, criticObservations, explainedVariance, klSum, logSoftmaxRows, normalizeAdvantages } from "./ppo/batches.js";
 import { type ActingPolicy, type Rollout, collectRollout } from "./ppo/rollout.js";
-import { trainingStreams, weightSeed } from "./streams.js";
+import { taskStreams, trainingStreams, weightSeed } from "./streams.js";
 
 /** CleanRL-style metrics of one PPO iteration. */
 export interface IterationMetrics {
@@ -114,15 +114,16 @@ export class PpoTrainer {
   /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
   async trainIteration(): Promise<IterationMetrics> {
     const started = performance.now();
-    const streams = trainingStreams(this.config.seed, this.completed);
+    // Env i of iteration k draws from streams of (seed, k, i) alone, whatever the number of envs.
+    const streams = taskStreams(trainingStreams(this.config.seed, this.completed).environment, this.numEnvs);
     const rollout = await collectRollout({
       family: this.family,
       numEnvs: this.numEnvs,
       horizon: this.config.horizon,
       encoder: this.makeEncoder(this.numEnvs),
       policy: await this.actingPolicy(),
-      environment: streams.environment,
-      actions: streams.actions,
+      environments: streams.map((stream) => stream.environment),
+      actions: streams.map((stream) => stream.agent),
     });
     const collected = performance.now();
     const metrics = await this.update(rollout);

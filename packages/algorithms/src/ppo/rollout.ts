@@ -33,10 +33,10 @@ export interface RolloutOptions {
   horizon: number;
   encoder: ObservationEncoder;
   policy: ActingPolicy;
-  /** Tasks and dynamics. */
-  environment: Rng;
-  /** Action sampling (or any chooser below). */
-  actions: Rng;
+  /** One stream per env for its tasks and dynamics (`VecMetaEnv`'s `envRngs`): env i depends on its own alone. */
+  environments: readonly Rng[];
+  /** One stream per env for its action sampling (unused when `choose` is given). */
+  actions: readonly Rng[];
   /**
    * Picks env e's action at step t from its logits; default: a draw from softmax(logits). Tests pass a script.
    */
@@ -47,7 +47,7 @@ export async function collectRollout(options: RolloutOptions): Promise<Rollout> 
   const { family, numEnvs, horizon, encoder, policy } = options;
   const size = encoder.size;
   const numActions = family.numActions;
-  const env = new VecMetaEnv(family, { numEnvs, horizon, rng: options.environment });
+  const env = new VecMetaEnv(family, { numEnvs, horizon, envRngs: options.environments });
   const observations = new Float32Array(numEnvs * (horizon + 1) * size);
   const actions = new Int32Array(numEnvs * horizon);
   const rewards = new Float64Array(numEnvs * horizon);
@@ -55,7 +55,7 @@ export async function collectRollout(options: RolloutOptions): Promise<Rollout> 
     for (let e = 0; e < numEnvs; e++) observations.set(encoded.subarray(e * size, (e + 1) * size), (e * (horizon + 1) + t) * size);
   };
   const probabilities = new Float64Array(numActions);
-  const choose = options.choose ?? ((_env: number, _t: number, logits: ArrayLike<number>, offset: number) => options.actions.categorical(softmaxRow(logits, offset, numActions, probabilities)));
+  const choose = options.choose ?? ((e: number, _t: number, logits: ArrayLike<number>, offset: number) => options.actions[e]!.categorical(softmaxRow(logits, offset, numActions, probabilities)));
   const chosen = new Int32Array(numEnvs);
   let encoded = encoder.begin(env.reset().info);
   store(encoded, 0);
