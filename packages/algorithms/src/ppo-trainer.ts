@@ -164,6 +164,8 @@ export class PpoTrainer {
     const oldChosen = chosenLogProbabilities(oldLog, rollout.actions, numActions);
     const { advantages, returns } = generalizedAdvantages(rollout.rewards, values, numEnvs, horizon, config.gamma, config.gaeLambda);
     const scaledReturns = config.valueScale === 1 ? returns : Float32Array.from(returns, (value) => value / config.valueScale);
+    // Per-minibatch advantage normalisation (§5.2); the advantages do not change between epochs, so once.
+    const normalizedAdvantages = minibatches.map((first) => normalizeAdvantages(advantages.subarray(first * horizon, (first + perMinibatch) * horizon)));
     const entropyCoefficient = config.entropyDecay ? config.entropyCoefficient * (1 - this.completed / config.iterations) : config.entropyCoefficient;
 
     let actorActive = true;
@@ -177,7 +179,7 @@ export class PpoTrainer {
             observations: actorInputs[index]!,
             actions: rollout.actions.subarray(...steps),
             oldLogProbabilities: oldChosen.subarray(...steps),
-            advantages: normalizeAdvantages(advantages.subarray(...steps)),
+            advantages: normalizedAdvantages[index]!,
             count: perMinibatch,
             time: horizon,
             entropyCoefficient,
