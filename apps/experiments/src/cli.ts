@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { BASELINE_NAMES, DEFAULT_RESAMPLES, ENGINE_NAMES, METHODS } from "@rl3/algorithms";
+import { BASELINE_NAMES, DEFAULT_RESAMPLES, ENGINE_NAMES, METHODS, SCALES } from "@rl3/algorithms";
 import { BACKEND_NAMES } from "@rl3/models";
 import { benchCommand } from "./commands/bench.js";
 import { compareCommand } from "./commands/compare.js";
@@ -25,7 +25,7 @@ function integer(name: string, min = 0) {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const jsonOption = () => new Option("--json", "print exactly one JSON object on stdout");
-const scaleOption = () => new Option("--scale <scale>", "paper or quick hyperparameters").choices(["quick", "paper"]).default("quick");
+const scaleOption = () => new Option("--scale <scale>", "quick (minutes), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES).default("quick");
 
 const program = new Command("rl3")
   .description("RL³ meta-reinforcement learning: train, evaluate, export and compare RL² and RL³ policies")
@@ -109,13 +109,14 @@ program
 program
   .command("reproduce")
   .description("train and evaluate presets × methods × seeds; write a results table (markdown and JSON)")
-  .addOption(new Option("--suite <suite>", "quick or paper").choices(["quick", "paper"]).default("quick"))
+  .addOption(new Option("--suite <suite>", "quick, standard or paper (re-running continues unfinished runs and skips finished ones)").choices(SCALES).default("quick"))
   .option("--presets <names>", "comma-separated presets (default: bandits-100,mdps-100)", "bandits-100,mdps-100")
   .option("--methods <names>", "comma-separated methods", "rl2,rl3")
   .option("--seeds <n>", "seeds per method", integer("--seeds", 1), 1)
   .option("--episodes <n>", "test tasks per family", integer("--episodes", 2), 1000)
   .option("--resamples <n>", "bootstrap resamples behind every interval", integer("--resamples", 100), DEFAULT_RESAMPLES)
-  .option("--out <dir>", "output directory (default runs/reproduce-<suite>)")
+  .option("--set <key=value>", "override a config setting of every new run (repeatable)", collect, [])
+  .option("--out <dir>", "output directory (default runs/reproduce-<suite>); re-running continues its unfinished runs")
   .addOption(jsonOption())
   .action(async (options) => {
     const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
@@ -130,6 +131,7 @@ program
         episodes: options.episodes,
         resamples: options.resamples,
         baselines: ["random", "model-based", "oracle"],
+        set: options.set,
         title: `rl3 reproduce --suite ${options.suite}`,
       },
       createOutput(Boolean(options.json)),

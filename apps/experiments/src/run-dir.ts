@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IterationMetrics, TrainConfig } from "@rl3/algorithms";
 import { FileFormatError } from "@rl3/core";
@@ -116,4 +116,40 @@ export function recordEvaluation(directory: string, family: string, summary: obj
     existing = {};
   }
   writeAtomic(path, `${JSON.stringify({ ...existing, [family]: summary }, null, 2)}\n`);
+}
+
+/** Where a run directory stands: nothing there yet, started (continue with `--resume`), or all iterations done. */
+export type RunState = { state: "new" } | { state: "unfinished"; iteration: number; iterations: number } | { state: "finished"; iterations: number };
+
+/**
+ * The state of the run `reproduce` wants in `directory`. A directory holding a different run (another preset,
+ * scale, method or seed) is an error, never overwritten: re-running a command must not lose what it produced.
+ */
+export function runState(directory: string, expected: { preset: string; scale: string; method: string; seed: number }): RunState {
+  if (!existsSync(join(directory, RUN_FILES.config))) return { state: "new" };
+  const info = readRunInfo(directory);
+  const found = { preset: info.preset, scale: info.scale, method: info.config.method, seed: info.config.seed };
+  for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
+    if (found[key] !== expected[key]) {
+      throw new FileFormatError(`holds a run with ${key} ${JSON.stringify(found[key])}, not ${JSON.stringify(expected[key])}; move it away or choose another --out`, { path: directory });
+    }
+  }
+  const iteration = readMetrics(directory).at(-1)?.iteration ?? 0;
+  const iterations = info.config.iterations;
+  if (iteration >= iterations && existsSync(join(directory, RUN_FILES.policy))) return { state: "finished", iterations };
+  return { state: "unfinished", iteration, iterations };
+}
+
+/** A family's stored evaluation in a run's eval.json, if it was made on the same test tasks after the policy was last written. */
+export function storedEvaluation<T extends { episodes: number; seed: number; horizon: number }>(directory: string, family: string, wanted: { episodes: number; seed: number; horizon: number }): T | undefined {
+  const path = join(directory, RUN_FILES.evaluation);
+  const policy = join(directory, RUN_FILES.policy);
+  if (!existsSync(path) || !existsSync(policy) || statSync(path).mtimeMs < statSync(policy).mtimeMs) return undefined;
+  try {
+    const stored = (JSON.parse(readFileSync(path, "utf8")) as Record<string, T>)[family];
+    if (stored && stored.episodes === wanted.episodes && stored.seed === wanted.seed && stored.horizon === wanted.horizon && Array.isArray((stored as { returns?: unknown }).returns)) return stored;
+  } catch {
+    // unreadable: evaluate again
+  }
+  return undefined;
 }

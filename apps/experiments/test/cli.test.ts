@@ -172,4 +172,27 @@ describe("rl3 CLI", () => {
     const iterations = readFileSync(metrics, "utf8").trim().split("\n").map((line) => JSON.parse(line).iteration as number);
     expect(iterations).toEqual(Array.from({ length: written + 2 }, (_, index) => index + 1));
   }, 300_000);
+  it("reproduce is resumable: a re-run skips finished runs and their evaluations, continues unfinished ones, and refuses a different run's directory", () => {
+    const args = ["reproduce", "--suite", "quick", "--presets", "bandits-100", "--methods", "rl2", "--episodes", "3", "--resamples", "100", "--out", "repro", ...TINY, "--json"];
+    const before = (result: SpawnSyncReturns<string>) => (json(result).runs as { before: string }[]).map((run) => run.before);
+    expect(before(rl3(args, work))).toEqual(["new"]);
+    const run = join(work, "repro/bandits-100-rl2-s1");
+    expect(Object.keys(JSON.parse(readFileSync(join(run, "eval.json"), "utf8")))).toEqual(["bandits", "bandits:ood"]);
+    const evaluated = statSync(join(run, "eval.json")).mtimeMs;
+
+    expect(before(rl3(args, work))).toEqual(["finished"]);
+    expect(statSync(join(run, "eval.json")).mtimeMs).toBe(evaluated); // stored evaluations reused, not redone
+
+    // A run whose own config asks for more iterations than it has done continues from its checkpoint.
+    const config = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
+    config.config.iterations = 3;
+    writeFileSync(join(run, "config.json"), JSON.stringify(config));
+    expect(before(rl3(args, work))).toEqual(["unfinished"]);
+    expect(readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line).iteration)).toEqual([1, 2, 3]);
+
+    const other = rl3(args.map((arg) => (arg === "quick" ? "standard" : arg)), work);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/bandits-100-rl2-s1: holds a run with scale "quick", not "standard"/);
+    expect(JSON.parse(readFileSync(join(run, "config.json"), "utf8")).config.iterations).toBe(3); // untouched
+  }, 300_000);
 });

@@ -119,7 +119,15 @@ export function parseTrainConfig(input: unknown, customFamily?: string): TrainCo
   throw new ConfigError({ field, value, expected: issue.message });
 }
 
-export type Scale = "paper" | "quick";
+/** Budgets of `defaultTrainConfig`: the paper's (§5.3), a few-minute CPU run, or ≥ 1% of the paper's env steps. */
+export const SCALES = ["quick", "standard", "paper"] as const;
+export type Scale = (typeof SCALES)[number];
+
+/**
+ * The `standard` scale's share of the paper's env steps per run (issue 12: "≥ 1% of the paper's compute"); the
+ * paper's own batch is kept out of it, so a run takes many small iterations (the quick batch) instead of ~120 big ones.
+ */
+export const STANDARD_SHARE = 0.01;
 
 /** Round `target` to a whole number of meta-episodes of length H (at least one). */
 function wholeEpisodes(target: number, horizon: number): number {
@@ -127,33 +135,48 @@ function wholeEpisodes(target: number, horizon: number): number {
 }
 
 /**
- * §5.3's hyperparameters for a family and budget (`paper`), or a CPU-sized variant that trains in minutes
- * (`quick`; decisions.md "Scale": its numbers are reported beside the paper's, never in place of them).
+ * §5.3's hyperparameters for a family and budget (`paper`), a CPU-sized variant that trains in minutes (`quick`),
+ * or the quick hyperparameters run for ≥ 1% of the paper's env steps (`standard`, hours on two cores). decisions.md
+ * "Scale": the smaller scales' numbers are reported beside the paper's, never in place of them.
  */
 export function defaultTrainConfig(family: string, horizon: number, method: Method, scale: Scale = "quick"): TrainConfigInput {
+  if (scale === "paper") return paperConfig(family, horizon, method);
+  const quick = quickConfig(family, horizon, method);
+  if (scale === "quick") return quick;
+  const paper = paperConfig(family, horizon, method);
+  const iterations = Math.ceil((STANDARD_SHARE * paper.iterations * paper.batchSize) / quick.batchSize);
+  return { ...quick, iterations, checkpointEvery: 20 };
+}
+
+function paperConfig(family: string, horizon: number, method: Method): TrainConfigInput {
   const domain = taskFamily(family).domain;
-  if (scale === "paper") {
-    const rlcSweep = domain === "mdps" && ![100, 500].includes(horizon);
-    const batch = wholeEpisodes(rlcSweep ? 32768 : 32000, horizon);
-    let minibatch = wholeEpisodes(rlcSweep ? 4096 : 3200, horizon);
-    while (batch % minibatch !== 0) minibatch += horizon;
-    const iterations =
-      domain === "bandits" ? (horizon <= 100 ? 3000 : 6000) : domain === "mdps" ? (horizon <= 100 ? 10000 : rlcSweep ? 15000 : 24000) : family.startsWith("grid11") ? 20000 : 12000;
-    return {
-      family,
-      horizon,
-      method,
-      iterations,
-      batchSize: batch,
-      minibatchSize: minibatch,
-      learningRate: domain === "gridworld" ? 2e-4 : 3e-4,
-      entropyCoefficient: domain === "gridworld" ? 0.04 : domain === "bandits" && horizon <= 100 ? 0.001 : 0.01,
-      epochs: 8,
-      checkpointEvery: 50,
-    };
-  }
-  // quick: a small transformer, 16 envs per iteration (32 for bandits, whose returns are noisier), minibatches of
-  // a quarter of the batch, a higher learning rate, 4 epochs.
+  const rlcSweep = domain === "mdps" && ![100, 500].includes(horizon);
+  // Gridworlds take the RLC README's exact batches (§5.3: 128 × 250 = 32,000 for 11×11, 96 × 350 = 33,600 for
+  // 13×13, 8 minibatches); elsewhere Table 5's 32,000 / 3,200, or the RLC sweep's 32,768 / 4,096, in whole episodes.
+  const gridBatch = domain === "gridworld" ? (horizon === 350 ? 33600 : 32000) : undefined;
+  const batch = wholeEpisodes(gridBatch ?? (rlcSweep ? 32768 : 32000), horizon);
+  let minibatch = wholeEpisodes(gridBatch ? gridBatch / 8 : rlcSweep ? 4096 : 3200, horizon);
+  while (batch % minibatch !== 0) minibatch += horizon;
+  const iterations =
+    domain === "bandits" ? (horizon <= 100 ? 3000 : 6000) : domain === "mdps" ? (horizon <= 100 ? 10000 : rlcSweep ? 15000 : 24000) : family.startsWith("grid11") ? 20000 : 12000;
+  return {
+    family,
+    horizon,
+    method,
+    iterations,
+    batchSize: batch,
+    minibatchSize: minibatch,
+    learningRate: domain === "gridworld" ? 2e-4 : 3e-4,
+    entropyCoefficient: domain === "gridworld" ? 0.04 : domain === "bandits" && horizon <= 100 ? 0.001 : 0.01,
+    epochs: 8,
+    checkpointEvery: 50,
+  };
+}
+
+// quick: a small transformer, 16 envs per iteration (32 for bandits, whose returns are noisier), minibatches of
+// a quarter of the batch, a higher learning rate, 4 epochs.
+function quickConfig(family: string, horizon: number, method: Method): TrainConfigInput {
+  const domain = taskFamily(family).domain;
   const envs = domain === "bandits" ? 32 : 16;
   const quick: TrainConfigInput = {
     family,

@@ -4,7 +4,7 @@ export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrappe
 export type { WrapperOptions } from "./observation-wrapper.js";
 export { generalizedAdvantages } from "./gae.js";
 export { Adam, type AdamOptions, addWeightDecay } from "./adam.js";
-export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES } from "./config.js";
+export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES, SCALES, STANDARD_SHARE } from "./config.js";
 export type { TrainConfig, TrainConfigInput, Scale, EngineName } from "./config.js";
 export { createTrainingEngine, ENGINE_DEVICES } from "./engines.js";
 export { collectRollout } from "./ppo/rollout.js";

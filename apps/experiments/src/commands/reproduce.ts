@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { type BaselineName, DEFAULT_RESAMPLES, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
+import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
 import { runTrainJobs } from "../jobs.js";
 import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";
 import type { Output } from "../output.js";
 import { aggregatesSpec, renderChart } from "../plots.js";
 import { PRESETS, type Preset } from "../presets.js";
-import { RUN_FILES, recordEvaluation, writeAtomic } from "../run-dir.js";
+import { RUN_FILES, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
 
@@ -44,9 +44,11 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
   const started = Date.now();
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
+  // Seed-major order: the first pair of concurrent runs is every method's first seed, so a session cut short
+  // still leaves a comparable pair behind.
   const jobs = options.presets.flatMap((preset) =>
-    options.methods.flatMap((method) =>
-      options.seeds.map((seed) => ({
+    options.seeds.flatMap((seed) =>
+      options.methods.map((method) => ({
         label: `${preset.name} ${method} s${seed}`,
         preset,
         method,
@@ -55,11 +57,23 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
       })),
     ),
   );
-  output.say(`training ${jobs.length} run(s) (${options.scale} scale), two at a time…`);
+  const planned = jobs.map((job) => ({ job, state: runState(job.dir, { preset: job.preset.name, scale: options.scale, method: job.method, seed: job.seed }) }));
+  const pending = planned.filter(({ state }) => state.state !== "finished");
+  const resumed = pending.filter(({ state }) => state.state === "unfinished").length;
+  output.say(
+    `training ${pending.length} of ${jobs.length} run(s) (${options.scale} scale), two at a time` +
+      `${resumed ? `; ${resumed} continue from their checkpoints` : ""}${pending.length < jobs.length ? `; ${jobs.length - pending.length} already finished` : ""}…`,
+  );
+  // What each run was before this command: trained from scratch (new), continued (unfinished) or skipped (finished).
+  const runs = planned.map(({ job, state }) => ({ run: job.dir, preset: job.preset.name, method: job.method, seed: job.seed, before: state.state }));
+  const extra = (options.set ?? []).flatMap((assignment) => ["--set", assignment]);
   await runTrainJobs(
-    jobs.map((job) => ({
+    pending.map(({ job, state }) => ({
       label: job.label,
-      args: ["--preset", job.preset.name, "--method", job.method, "--seed", String(job.seed), "--scale", options.scale, "--out", job.dir, ...(options.set ?? []).flatMap((assignment) => ["--set", assignment])],
+      args:
+        state.state === "unfinished"
+          ? ["--resume", job.dir] // the run keeps the config it was started with
+          : ["--preset", job.preset.name, "--method", job.method, "--seed", String(job.seed), "--scale", options.scale, "--out", job.dir, ...extra],
     })),
   );
   const trainSeconds = (Date.now() - started) / 1000;
@@ -75,9 +89,13 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
     for (const family of preset.testFamilies) {
       for (const method of options.methods) {
         for (const job of jobs.filter((candidate) => candidate.preset === preset && candidate.method === method)) {
-          const agent = await OnnxPolicyAgent.load(join(job.dir, RUN_FILES.policy));
-          const result = await evaluate(agent, { family, horizon: preset.horizon, episodes: options.episodes });
-          recordEvaluation(job.dir, family, result);
+          const wanted = { episodes: options.episodes, seed: DEFAULT_TEST_SEED, horizon: preset.horizon };
+          let result = storedEvaluation<EvaluationResult>(job.dir, family, wanted);
+          if (!result) {
+            const agent = await OnnxPolicyAgent.load(join(job.dir, RUN_FILES.policy));
+            result = await evaluate(agent, { family, horizon: preset.horizon, episodes: options.episodes, seed: DEFAULT_TEST_SEED });
+            recordEvaluation(job.dir, family, result);
+          }
           scored.push({ agent: method, trainingSeed: job.seed, source: job.dir, result });
         }
       }
@@ -127,7 +145,7 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
   ].join("\n");
   const reportPath = join(outDir, "report.md");
   writeFileSync(reportPath, report);
-  output.result({ outDir, report: reportPath, seconds, ...statistics, rows, pairs }, () => `${tables}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
+  output.result({ outDir, report: reportPath, seconds, ...statistics, runs, rows, pairs }, () => `${tables}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
   return { rows, pairs, seconds, report: reportPath };
 }
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { STANDARD_SHARE, defaultTrainConfig, parseTrainConfig } from "./config.js";
+
+const SETTINGS: [string, number][] = [
+  ["bandits", 100],
+  ["bandits", 500],
+  ["mdps", 100],
+  ["mdps", 500],
+  ...[128, 256, 512, 1024, 1500, 2048].map((horizon): [string, number] => ["mdps", horizon]),
+  ["grid11", 250],
+  ["grid13", 350],
+];
+
+describe("defaultTrainConfig scales", () => {
+  it("paper gridworld batches are the RLC README's (§5.3): 96 × 350 = 33,600 and 128 × 250 = 32,000, 8 minibatches", () => {
+    expect(defaultTrainConfig("grid13", 350, "rl3", "paper")).toMatchObject({ batchSize: 33600, minibatchSize: 4200, iterations: 12000, learningRate: 2e-4, entropyCoefficient: 0.04 });
+    expect(defaultTrainConfig("grid11", 250, "rl3", "paper")).toMatchObject({ batchSize: 32000, minibatchSize: 4000, iterations: 20000 });
+  });
+
+  it.each(SETTINGS)("standard %s H %i: valid, ≥ 1%% of the paper's env steps (less than one extra iteration over), quick hyperparameters otherwise", (family, horizon) => {
+    const paper = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "paper"));
+    const quick = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "quick"));
+    const standard = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "standard"));
+    const share = STANDARD_SHARE * paper.iterations * paper.batchSize;
+    expect(standard.iterations * standard.batchSize).toBeGreaterThanOrEqual(share);
+    expect((standard.iterations - 1) * standard.batchSize).toBeLessThan(share);
+    expect({ ...standard, iterations: quick.iterations, checkpointEvery: quick.checkpointEvery }).toEqual(quick);
+  });
+
+  it("standard grid13-350 is 720 iterations of 5,600 steps (1% of 12K × 33,600)", () => {
+    expect(defaultTrainConfig("grid13", 350, "rl2", "standard")).toMatchObject({ iterations: 720, batchSize: 5600 });
+  });
+});
