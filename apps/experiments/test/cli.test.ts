@@ -195,4 +195,14 @@ describe("rl3 CLI", () => {
     expect(other.stderr).toMatch(/bandits-100-rl2-s1: holds a run with scale "quick", not "standard"/);
     expect(JSON.parse(readFileSync(join(run, "config.json"), "utf8")).config.iterations).toBe(3); // untouched
   }, 300_000);
+  it("reproduce over two RLC sweep presets adds the budget-sweep tables (beside the paper's) and plot", () => {
+    const sizes = TINY.map((arg) => (arg === "batchSize=200" ? "batchSize=256" : arg === "minibatchSize=100" ? "minibatchSize=256" : arg));
+    const result = json(rl3(["reproduce", "--presets", "mdps-128,mdps-256", "--methods", "rl2,rl3", "--episodes", "3", "--resamples", "100", "--out", "sweep", ...sizes, "--json"], work));
+    expect((result.runs as unknown[]).length).toBe(4);
+    const report = readFileSync(join(work, "sweep/report.md"), "utf8");
+    expect(report).toContain("### The RLC budget sweep on random MDPs (§7.4)");
+    expect(report).toMatch(/\| 128 \| .* \| 1\.000 \|/); // the paper's iterations fraction at H 128
+    expect(report).toContain("(0.004)"); // the paper's in-distribution lead at H 256: 0.812 − 0.808
+    expect(statSync(join(work, "sweep/mdps-budget-sweep.png")).size).toBeGreaterThan(5000);
+  }, 300_000);
 });

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
+import { PAPER_BUDGET_SWEEP, type SweepPoint, budgetSweepSpec, budgetSweepTables, iterationsToMatch, sweepPlotPoints } from "../budget-sweep.js";
 import { runTrainJobs } from "../jobs.js";
 import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";
 import type { Output } from "../output.js";
 import { aggregatesSpec, renderChart } from "../plots.js";
 import { PRESETS, type Preset } from "../presets.js";
-import { RUN_FILES, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
+import { RUN_FILES, readMetrics, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
 
@@ -124,6 +125,29 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
       join(outDir, `${preset.name}-aggregates`),
     );
     plots.push(relative(outDir, aggregates.png));
+  }
+  // The RLC budget sweep (§7.4): normalised score against H beside the paper's, and iterations-to-match.
+  const sweepPresets = options.presets.filter((preset) => preset.family === "mdps" && PAPER_BUDGET_SWEEP[preset.horizon] && options.methods.includes("rl2") && options.methods.includes("rl3"));
+  if (sweepPresets.length >= 2) {
+    const points: SweepPoint[] = rows.flatMap((row) => {
+      const preset = sweepPresets.find((candidate) => candidate.name === row.preset);
+      return preset && row.aggregate.normalized && (row.agent === "rl2" || row.agent === "rl3") && (row.family === "mdps" || row.family === "mdps:ood")
+        ? [{ horizon: preset.horizon, method: row.agent, family: row.family, normalized: row.aggregate.normalized }]
+        : [];
+    });
+    const curves = (preset: Preset, method: string) =>
+      jobs.filter((job) => job.preset === preset && job.method === method).map((job) => readMetrics(job.dir).map((row) => row["charts/episodic_return"]));
+    const matches = new Map(sweepPresets.map((preset) => [preset.horizon, iterationsToMatch(curves(preset, "rl2"), curves(preset, "rl3"))]));
+    sections.push(
+      "### The RLC budget sweep on random MDPs (§7.4)",
+      "",
+      "Oracle-normalised greedy test return (stratified bootstrap over seeds × tasks, 95%) beside the paper's (read from the RLC plots); then the PPO iterations RL³ needs for its smoothed training curve to reach RL²'s final training return (mean of RL²'s last 10% of iterations), as a fraction of RL²'s iterations.",
+      "",
+      budgetSweepTables(points, matches),
+      "",
+    );
+    const sweepPlot = await renderChart(budgetSweepSpec(sweepPlotPoints(points, options.scale), `Random MDPs: return ÷ oracle against H (${options.scale}, ${options.seeds.length} seed(s))`), join(outDir, "mdps-budget-sweep"));
+    plots.push(relative(outDir, sweepPlot.png));
   }
   const seconds = (Date.now() - started) / 1000;
   const tables = sections.join("\n").trimEnd();
