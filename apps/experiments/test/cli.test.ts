@@ -63,7 +63,7 @@ describe("rl3 CLI", () => {
     const presets = json(rl3(["presets", "--json"], work));
     const rows = presets.presets as Record<string, unknown>[];
     expect(rows.map((row) => row.name)).toEqual(expect.arrayContaining(["bandits-100", "mdps-512", "grid13-350"]));
-    for (const key of ["horizon", "model", "batchSize", "iterations", "estimatedSeconds"]) expect(rows[0]).toHaveProperty(key);
+    for (const key of ["horizon", "model", "batchSize", "iterations", "envSteps", "estimatedSeconds"]) expect(rows[0]).toHaveProperty(key);
     const baseline = json(rl3(["baseline", "--agent", "oracle", "--tasks", "bandits", "--horizon", "10", "--episodes", "20", "--json"], work));
     expect(baseline).toMatchObject({ agent: "oracle", family: "bandits", episodes: 20 });
   }, 120_000);

@@ -12,6 +12,7 @@ export function presetsCommand(options: { scale: Scale }, output: Output) {
       horizon: preset.horizon,
       testFamilies: preset.testFamilies,
       model: `${config.model.kind} d${config.model.dModel ?? 64} ×${config.model.layers ?? 2}`,
+      envSteps: config.iterations * config.batchSize,
       batchSize: config.batchSize,
       envs: config.batchSize / config.horizon,
       iterations: config.iterations,
@@ -21,8 +22,8 @@ export function presetsCommand(options: { scale: Scale }, output: Output) {
   });
   output.result({ scale: options.scale, presets: rows }, () =>
     markdownTable(
-      ["preset", "H", "model", "batch (envs)", "iterations", `expected time (${options.scale}, this machine)`, "tests on", "setting"],
-      rows.map((row) => [row.name, String(row.horizon), row.model, `${row.batchSize} (${row.envs})`, String(row.iterations), formatDuration(row.estimatedSeconds), row.testFamilies.join(", "), row.description]),
+      ["preset", "H", "model", "batch (envs)", "iterations", "env steps", `expected time (${options.scale}, this machine)`, "tests on", "setting"],
+      rows.map((row) => [row.name, String(row.horizon), row.model, `${row.batchSize} (${row.envs})`, String(row.iterations), row.envSteps.toLocaleString("en-US"), formatDuration(row.estimatedSeconds), row.testFamilies.join(", "), row.description]),
     ),
   );
 }
