@@ -11,6 +11,7 @@ import { exportCommand } from "./commands/export.js";
 import { plotCommand } from "./commands/plot.js";
 import { presetsCommand } from "./commands/presets.js";
 import { trainCommand } from "./commands/train.js";
+import { zooAddCommand, zooListCommand } from "./commands/zoo.js";
 import { UsageError, exitCodeOf, requireKnown } from "./errors.js";
 import { createOutput } from "./output.js";
 import { PRESET_NAMES } from "./presets.js";
@@ -62,8 +63,8 @@ program
 
 program
   .command("eval")
-  .description("evaluate a policy (.onnx file or run directory) on fixed test tasks")
-  .requiredOption("--policy <file|dir>", "policy.onnx or a run directory")
+  .description("evaluate a policy (.onnx file, run directory or zoo:<preset>/<method>) on fixed test tasks")
+  .requiredOption("--policy <file|dir|zoo:name>", "policy.onnx, a run directory, or a zoo policy such as zoo:grid13-350/rl3 (see rl3 zoo)")
   .option("--tasks <family>", "test task family (default: the training family)")
   .option("--episodes <n>", "number of test tasks", integer("--episodes", 1), 1000)
   .option("--horizon <n>", "meta-episode budget H (default: the training H)", integer("--horizon", 1))
@@ -136,6 +137,25 @@ program
       },
       createOutput(Boolean(options.json)),
     );
+  });
+
+const zoo = program.command("zoo").description("the trained policies shipped in @rl3/zoo (use one with  rl3 eval --policy zoo:<name>)");
+zoo
+  .command("list", { isDefault: true })
+  .description("list the zoo's policies, their budgets and scores")
+  .addOption(jsonOption())
+  .action((options) => {
+    zooListCommand(createOutput(Boolean(options.json)));
+  });
+zoo
+  .command("add")
+  .description("put the best seed (by training return over its last 10 iterations) of finished runs of one preset × method into a zoo package")
+  .requiredOption("--runs <dirs...>", "run directories: the seeds of one preset × method, evaluated on every test family of the preset")
+  .requiredOption("--command <text>", "the command that trained them, recorded with the entry")
+  .option("--zoo <dir>", "the zoo package directory (holds zoo.json)", "packages/zoo")
+  .addOption(jsonOption())
+  .action(async (options) => {
+    await zooAddCommand({ runs: options.runs, command: options.command, zoo: options.zoo }, createOutput(Boolean(options.json)));
   });
 
 program

@@ -6,6 +6,7 @@ import { TASK_FAMILY_NAMES } from "@rl3/envs";
 import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { RUN_FILES, readRunInfo, recordEvaluation } from "../run-dir.js";
+import { resolvePolicyName } from "./zoo.js";
 
 /** What `rl3 eval` prints: the result without its per-task arrays (eval.json keeps those, for `rl3 compare`). */
 export type EvaluationSummary = Omit<EvaluationResult, "returns" | "oracleReturns" | "taskIndices">;
@@ -20,9 +21,9 @@ export function formatResult(result: EvaluationSummary): string {
   return `${result.agent} on ${result.family}, H ${result.horizon}, ${result.episodes} tasks: ${result.mean.toFixed(1)} ± ${result.stderr.toFixed(1)}${oracle}`;
 }
 
-/** Resolves `--policy FILE|DIR` to a policy file and, for a run directory, that directory. */
+/** Resolves `--policy FILE|DIR|zoo:NAME` to a policy file and, for a run directory, that directory. */
 function locatePolicy(policy: string): { file: string; runDir?: string } {
-  const path = resolve(policy);
+  const path = resolve(resolvePolicyName(policy));
   if (!existsSync(path)) throw new FileFormatError("does not exist", { path });
   if (statSync(path).isDirectory()) {
     readRunInfo(path);
