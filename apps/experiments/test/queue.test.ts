@@ -64,9 +64,9 @@ function rl3(args: string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 120_000 });
 }
 
-function rl3Async(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number }> {
+function rl3Async(args: string[], cwd: string, environment: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...environment } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -262,6 +262,29 @@ describe.skipIf(redisMissing !== undefined)("rl3 on a Redis job queue (BullMQ)",
     expect(hung.seconds).toBeLessThan(30); // the 5 s timeout plus the CLI's start-up on a loaded machine
     expect(existsSync(join(work, "never"))).toBe(false); // nothing was started
   }, 120_000);
+
+  it.runIf(spawnSync("openssl", ["version"]).status === 0)("rediss:// talks TLS and checks the certificate (a private CA through NODE_EXTRA_CA_CERTS)", async () => {
+    const tls = join(work, "tls");
+    execFileSync("mkdir", ["-p", tls]);
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(tls, "key.pem"), "-out", join(tls, "cert.pem"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+    const tlsPort = await freePort();
+    const server = start("redis-server", ["--port", "0", "--tls-port", String(tlsPort), "--bind", "127.0.0.1", "--tls-cert-file", join(tls, "cert.pem"), "--tls-key-file", join(tls, "key.pem"), "--tls-auth-clients", "no", "--save", "", "--requirepass", PASSWORD, "--dir", tls], work);
+    try {
+      await until(() => server.output().includes("Ready to accept connections"), "redis-server with TLS to start", 20_000);
+      const tlsUrl = `rediss://:${PASSWORD}@127.0.0.1:${tlsPort}/0`;
+      const status = (url: string, environment: NodeJS.ProcessEnv = {}) => rl3Async(["sweep", "status", "--queue", url, "--json"], work, environment);
+      const [trusted, untrusted, plain] = await Promise.all([status(tlsUrl, { NODE_EXTRA_CA_CERTS: join(tls, "cert.pem") }), status(tlsUrl), status(tlsUrl.replace("rediss:", "redis:"))]);
+      expect(trusted.status, trusted.stderr).toBe(0);
+      expect(JSON.parse(trusted.stdout)).toMatchObject({ queue: `rediss://:***@127.0.0.1:${tlsPort}/0`, sweeps: [] });
+      expect(untrusted.status).toBe(1);
+      expect(untrusted.stderr).toMatch(/the TLS handshake failed \(self-signed certificate\)/u);
+      expect(plain.stderr).toMatch(/cannot reach Redis \(ECONNRESET\).*use rediss:\/\//u);
+      for (const result of [trusted, untrusted, plain]) expect(result.stderr + result.stdout).not.toContain(PASSWORD);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  }, 60_000);
 });
 
 describe.runIf(redisMissing !== undefined)("rl3 on a Redis job queue", () => {

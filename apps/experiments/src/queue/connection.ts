@@ -68,13 +68,13 @@ export function describeRedisError(error: unknown, address: QueueAddress): Queue
     );
   }
   if (/^(ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_VERIFY|CERT_)/u.test(code) || /certificate|SSL routines|wrong version number/iu.test(text)) {
-    return new QueueConnectionError("tls", address.display, `the TLS handshake failed (${text}): rediss:// needs a TLS-enabled Redis whose certificate matches the host`, { cause: error });
+    return new QueueConnectionError("tls", address.display, `the TLS handshake failed (${text}): rediss:// needs a TLS-enabled Redis whose certificate matches the host and is signed by a trusted CA (a private CA: NODE_EXTRA_CA_CERTS=ca.pem)`, { cause: error });
   }
   if (code === "ETIMEDOUT" || /timed? ?out/iu.test(text)) {
     return new QueueConnectionError("timeout", address.display, `no answer from Redis within ${CONNECT_TIMEOUT_MS / 1000} s (${text}): is the host right and the port open?`, { cause: error });
   }
   if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNRESET"].includes(code) || /connect|closed/iu.test(text)) {
-    return new QueueConnectionError("unreachable", address.display, `cannot reach Redis (${code || text}): is redis-server running there, and is the port open to this machine?`, { cause: error });
+    return new QueueConnectionError("unreachable", address.display, `cannot reach Redis (${code || text}): is redis-server running there, and is the port open to this machine?${code === "ECONNRESET" ? " (a TLS-only port resets plain connections: use rediss://)" : ""}`, { cause: error });
   }
   return new QueueConnectionError("protocol", address.display, `Redis answered with an error: ${text}`, { cause: error });
 }

@@ -18,6 +18,10 @@ describe("parseQueueUrl", () => {
     expect(address.secrets).toContain("from-env");
   });
 
+  it("an IP address is verified against the certificate's IP entries, not sent as a TLS server name", () => {
+    expect(parseQueueUrl("rediss://127.0.0.1:6380", {}).options.tls).toEqual({});
+  });
+
   it.each([
     ["http://host:6379", /--queue must be redis:\/\/.*rediss/],
     ["not a url", /--queue must be redis:\/\//],

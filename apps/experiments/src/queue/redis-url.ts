@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { RedisOptions } from "ioredis";
 import { ConfigError } from "@rl3/core";
 
@@ -14,7 +15,8 @@ export interface QueueAddress {
 const EXPECTED = "redis://[[user]:password@]host[:port][/db] or rediss://… (TLS)";
 
 /**
- * Parses `redis://[:password@]host[:port][/db]` and `rediss://…` (TLS, certificate checked against the host name).
+ * Parses `redis://[:password@]host[:port][/db]` and `rediss://…` (TLS; the certificate is checked against the host,
+ * and a private CA is trusted through NODE_EXTRA_CA_CERTS).
  * A password may also come from the RL3_QUEUE_PASSWORD environment variable, which keeps it out of `ps` listings
  * and shell history.
  */
@@ -37,7 +39,7 @@ export function parseQueueUrl(text: string, environment: NodeJS.ProcessEnv = pro
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const password = url.password ? decodeURIComponent(url.password) : environment.RL3_QUEUE_PASSWORD || undefined;
   const tls = url.protocol === "rediss:";
-  const options: RedisOptions = { host, port, db, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls: { servername: host } } : {}) };
+  const options: RedisOptions = { host, port, db, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls: isIP(host) ? {} : { servername: host } } : {}) };
   const credentials = username || password ? `${username ?? ""}${password ? ":***" : ""}@` : "";
   return {
     options,

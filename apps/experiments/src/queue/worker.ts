@@ -58,7 +58,7 @@ export async function workerCommand(options: WorkerOptions, log: (line: string) 
       }
       throw error;
     }
-    return runJob(job, token, data, { store: new RunStore(redis, job.id!), workerId, trainers, log, address });
+    return runJob(job, token, data, { store: new RunStore(redis, job.id!), workerId, trainers, log, address, stopping: () => stopping });
   };
 
   const worker = new Worker<RunJobData, RunResult>(QUEUE_NAME, processor, {
@@ -102,6 +102,8 @@ interface JobContext {
   trainers: Set<ChildProcess>;
   log: (line: string) => void;
   address: QueueAddress;
+  /** True once the worker is shutting down (a job picked up just then checkpoints and goes back at once). */
+  stopping: () => boolean;
 }
 
 /** Trains one job in a forked trainer process and persists what it reports, in order, fenced by this attempt. */
@@ -192,7 +194,16 @@ async function runJob(job: Job<RunJobData, RunResult>, token: string | undefined
     }
   });
   trainer.send({ type: "start", config: data.config, ...(checkpoint ? { checkpoint: new Uint8Array(checkpoint) } : {}) } satisfies ToTrainer);
-  const code = await new Promise<number | null>((resolve) => trainer.on("exit", (exitCode) => resolve(exitCode)));
+  if (context.stopping()) trainer.send({ type: "stop" } satisfies ToTrainer);
+  const code = await new Promise<number | null>((resolve) => {
+    trainer.on("exit", (exitCode) => resolve(exitCode));
+    // A failed fork, or a stop sent just as the trainer exits: report it instead of crashing the worker.
+    trainer.on("error", (error) => {
+      if (trainer.pid !== undefined) return; // a message to a trainer that just exited: its exit is reported anyway
+      failure ??= `the trainer process could not start: ${error.message}`;
+      resolve(null);
+    });
+  });
   context.trainers.delete(trainer);
   await writes;
 
