@@ -10,6 +10,8 @@ import { baselineCommand, evalCommand } from "./commands/evaluate.js";
 import { exportCommand } from "./commands/export.js";
 import { plotCommand } from "./commands/plot.js";
 import { presetsCommand } from "./commands/presets.js";
+import { QUEUE_HELP, registerQueueCommands } from "./queue/commands.js";
+import { reproduceOnQueue } from "./queue/sweep.js";
 import { trainCommand } from "./commands/train.js";
 import { zooAddCommand, zooListCommand } from "./commands/zoo.js";
 import { UsageError, exitCodeOf, requireKnown } from "./errors.js";
@@ -118,11 +120,17 @@ program
   .option("--resamples <n>", "bootstrap resamples behind every interval", integer("--resamples", 100), DEFAULT_RESAMPLES)
   .option("--set <key=value>", "override a config setting of every new run (repeatable)", collect, [])
   .option("--out <dir>", "output directory (default runs/reproduce-<suite>); re-running continues its unfinished runs")
+  .option("--queue <url>", `train on the workers of a job queue (rl3 worker) instead of here; ${QUEUE_HELP}`)
+  .option("--detach", "with --queue: return once the runs are queued (rl3 sweep status|results follow them)")
   .addOption(jsonOption())
   .action(async (options) => {
     const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
     const methods = String(options.methods).split(",").map((name) => requireKnown("method", name.trim(), METHODS));
-    await reproduce(
+    if (options.detach && !options.queue) throw new UsageError("--detach needs --queue URL");
+    const run = options.queue
+      ? (reproduceOptions: Parameters<typeof reproduce>[0], output: Parameters<typeof reproduce>[1]) => reproduceOnQueue(reproduceOptions, { url: options.queue, detach: Boolean(options.detach) }, output)
+      : reproduce;
+    await run(
       {
         outDir: options.out ?? `runs/reproduce-${options.suite}`,
         presets: presetsByName(presets),
@@ -188,6 +196,7 @@ program
     await demoCommand(options, createOutput(Boolean(options.json)));
   });
 
+registerQueueCommands(program, integer);
 
 try {
   await program.parseAsync(process.argv);

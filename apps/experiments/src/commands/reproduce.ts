@@ -7,7 +7,7 @@ import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, c
 import type { Output } from "../output.js";
 import { aggregatesSpec, renderChart } from "../plots.js";
 import { PRESETS, type Preset } from "../presets.js";
-import { RUN_FILES, readMetrics, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
+import { RUN_FILES, type RunState, readMetrics, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
 
@@ -24,6 +24,8 @@ export interface ReproduceOptions {
   /** Extra `--set` overrides for every training run. */
   set?: string[];
   title: string;
+  /** Trains the runs not yet finished somewhere else instead of as local `rl3 train` processes (the Redis queue, queue/sweep.ts). */
+  trainRuns?: (runs: { label: string; preset: Preset; method: string; seed: number; dir: string; state: RunState }[]) => Promise<void>;
 }
 
 /** One agent's figures on one test family of a preset (see `AgentFigures`). */
@@ -68,7 +70,8 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
   // What each run was before this command: trained from scratch (new), continued (unfinished) or skipped (finished).
   const runs = planned.map(({ job, state }) => ({ run: job.dir, preset: job.preset.name, method: job.method, seed: job.seed, before: state.state }));
   const extra = (options.set ?? []).flatMap((assignment) => ["--set", assignment]);
-  await runTrainJobs(
+  if (options.trainRuns) await options.trainRuns(pending.map(({ job, state }) => ({ ...job, state })));
+  else await runTrainJobs(
     pending.map(({ job, state }) => ({
       label: job.label,
       args:
