@@ -45,8 +45,9 @@ program
   .description("meta-train a policy with PPO into a run directory")
   .option("--preset <name>", `one of: ${PRESET_NAMES.join(", ")}`)
   .option("--method <method>", `one of: ${METHODS.join(", ")}`)
-  .addOption(scaleOption())
-  .option("--seed <n>", "seed of tasks, weights and sampling", integer("--seed"), 0)
+  // No commander defaults for scale and seed: on --resume "not given" must differ from "given as the default".
+  .addOption(new Option("--scale <scale>", "quick (minutes, the default), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES))
+  .option("--seed <n>", "seed of tasks, weights and sampling (default 0)", integer("--seed"))
   .option("--out <dir>", "run directory (default runs/<preset>-<method>-s<seed>)")
   .option("--set <key=value>", "override a config setting (repeatable), e.g. --set iterations=50", collect, [])
   .option("--resume <dir>", "continue the run in this directory from its checkpoint")

@@ -101,7 +101,8 @@ describe("PpoTrainer", () => {
     const trainer = PpoTrainer.create(tiny);
     const path = join(directory, "other.safetensors");
     await trainer.saveCheckpoint(path);
-    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/different config: learningRate is 0\.001 there, 0\.0005 here/);
+    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(ConfigError);
+    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/learningRate must be 0\.001, the value of the run that wrote .*; got 0\.0005/);
     const damaged = join(directory, "damaged.safetensors");
     const bytes = readFileSync(path);
     writeFileSync(damaged, bytes.subarray(0, bytes.length - 100));

@@ -1,4 +1,4 @@
-import { FileFormatError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import { ConfigError, FileFormatError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
 import { OnnxPolicy, exportOnnx } from "@rl3/onnx";
@@ -335,7 +335,12 @@ export class PpoTrainer {
     for (const key of Object.keys(saved) as (keyof TrainConfig)[]) {
       if (RESUMABLE_CHANGES.has(key)) continue;
       if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
-        throw new FileFormatError(`it was written by a run with a different config: ${key} is ${JSON.stringify(saved[key])} there, ${JSON.stringify(wanted[key])} here`, { path });
+        // The file is sound; the request differs from it, so this is a config mistake, not a damaged file.
+        throw new ConfigError({
+          field: key,
+          value: wanted[key],
+          expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
+        });
       }
     }
     const iteration = Number(metadata.iteration);
