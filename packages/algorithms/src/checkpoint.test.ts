@@ -65,7 +65,7 @@ describe("checkpoints read back are validated before training continues", () => 
     ["an empty iteration", (file: ReturnType<typeof decodeSafetensors>) => void (file.metadata.iteration = ""), /iteration counter is ""/],
     ["no slots entry", (file: ReturnType<typeof decodeSafetensors>) => void delete file.metadata.slots, /header lacks slots/],
     ["a huge slot count", (file: ReturnType<typeof decodeSafetensors>) => void (file.metadata.slots = JSON.stringify({ actor: 1e12, critic: 0 })), /actor optimizer slot count is 1000000000000/],
-    ["a missing weight", (file: ReturnType<typeof decodeSafetensors>) => void delete file.weights["actor/head.bias"], /weight actor\/head\.bias is missing/],
+    ["a missing weight", (file: ReturnType<typeof decodeSafetensors>) => void delete (file.weights as Record<string, unknown>)["actor/head.bias"], /weight actor\/head\.bias is missing/],
   ])("rejects %s with a FileFormatError and leaves the file alone", async (_name, change, message) => {
     await expectRejected(edited(change), message);
   });
