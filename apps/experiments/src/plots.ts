@@ -1,7 +1,7 @@
-import { writeFileSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
+import { writeAtomic } from "./run-dir.js";
 
 /** Renders a vega-lite spec to SVG (vega, headless) and PNG (resvg), writing `<base>.svg` and `<base>.png`. */
 export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Promise<{ svg: string; png: string; width: number; height: number }> {
@@ -9,8 +9,8 @@ export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Pr
   const svg = await view.toSVG();
   view.finalize();
   const rendered = new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render();
-  writeFileSync(`${base}.svg`, svg);
-  writeFileSync(`${base}.png`, rendered.asPng());
+  writeAtomic(`${base}.svg`, svg);
+  writeAtomic(`${base}.png`, rendered.asPng());
   return { svg: `${base}.svg`, png: `${base}.png`, width: rendered.width, height: rendered.height };
 }
 
