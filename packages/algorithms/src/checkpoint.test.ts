@@ -117,3 +117,25 @@ describe("checkpoints read back are validated before training continues", () => 
     await expect(trainer.saveCheckpoint(path)).rejects.toThrow(/^path must be a writable checkpoint path \(ENOENT\); got ".*missing-directory\/checkpoint\.safetensors"$/);
   });
 });
+
+describe("parseTrainConfig on arbitrary input", () => {
+  it("fuzz: a ConfigError or UnknownNameError naming a field, or a config that parses to itself", async () => {
+    const { parseTrainConfig } = await import("./config.js");
+    const { ConfigError, UnknownNameError } = await import("@rl3/core");
+    const value = fc.oneof(fc.constantFrom(0, -1, 1.5, 10, 1e9, Number.NaN, Number.POSITIVE_INFINITY, "10", true, null, [], {}), fc.anything());
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("horizon", "batchSize", "minibatchSize", "learningRate", "iterations", "gamma", "clipRange", "model", "method", "family", "epochs", "extra", "threads"), value, { maxKeys: 4 }), (changes) => {
+        try {
+          const config = parseTrainConfig({ ...tiny, ...changes });
+          expect(parseTrainConfig(config)).toEqual(config);
+        } catch (error) {
+          if (error instanceof ConfigError) {
+            expect(error.message).not.toMatch(/Invalid input|Too small|Too big|Invalid option|Unrecognized key/);
+            expect(error.message.startsWith(`${error.field} must be `)).toBe(true);
+          } else expect(error).toBeInstanceOf(UnknownNameError);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
