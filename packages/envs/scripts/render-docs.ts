@@ -48,6 +48,7 @@ lines.push(`| random-MDP states / actions | ${ENV_LIMITS.mdpStates} / ${ENV_LIMI
 lines.push(`| \`GridWorld\` rows, columns / cells | ${ENV_LIMITS.gridSide} each / ${ENV_LIMITS.gridCells} |`);
 lines.push(`| \`GridWorld\` tile codes | 0–${TILE_CHARACTERS.length - 1} (${TILE_CHARACTERS.map((character) => `\`${character}\``).join(", ")}) |`);
 lines.push("| generated grid size | odd, 5–101 |");
+lines.push(`| \`VecMetaEnv\` envs / budget H | ${ENV_LIMITS.numEnvs} / ${ENV_LIMITS.horizon} |`);
 lines.push(`| generator \`minGoalManhattan\` | ≤ size − 1 and ≤ ${MAX_PASSABLE_GOAL_DISTANCE} (a farther goal can never pass the rejection test) |`);
 lines.push(`| generator attempts | ${MAX_GENERATION_ATTEMPTS}, fewer above ${Math.floor(Math.sqrt(GENERATION_CELL_BUDGET / MAX_GENERATION_ATTEMPTS))} × ${Math.floor(Math.sqrt(GENERATION_CELL_BUDGET / MAX_GENERATION_ATTEMPTS))} (attempts × cells ≤ ${GENERATION_CELL_BUDGET}), then a \`ConfigError\` |`);
 lines.push(`| \`oracleReturn(task, H)\` | (H + 1) × states × task-horizon phases ≤ ${ORACLE_VALUE_LIMIT} values |`);

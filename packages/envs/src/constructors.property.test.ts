@@ -5,6 +5,8 @@ import { BernoulliBandit, banditFamily } from "./bandit.js";
 import { GridWorld } from "./gridworld/gridworld.js";
 import { generateGrid } from "./gridworld/generator.js";
 import { ENV_LIMITS } from "./limits.js";
+import { MetaEnv } from "./meta-env.js";
+import { VecMetaEnv } from "./vec-meta-env.js";
 import { oracleReturn } from "./oracle.js";
 import { RandomMdp, randomMdpFamily } from "./random-mdp.js";
 
@@ -93,6 +95,10 @@ describe("environment constructors: typed error or valid result", () => {
     expect(() => new GridWorld(new Uint8Array(0), 1e6, 1e6)).toThrow(/^rows must be an integer in \[1, 1000\]/);
     expect(() => new GridWorld(new Uint8Array(0), 1000, 1000)).toThrow(new RegExp(`^rows × columns must be at most ${ENV_LIMITS.gridCells} cells`));
     expect(() => new GridWorld(Uint8Array.of(1, 9), 1, 2)).toThrow(/^tiles\[1\] must be a tile code in \[0, 6\]/);
+    const started = performance.now();
+    expect(() => new MetaEnv(banditFamily(), { horizon: 1e12 })).toThrow(/^horizon must be an integer in \[1, 10000000\]/);
+    expect(() => new VecMetaEnv(banditFamily(), { numEnvs: 1e9, horizon: 10 })).toThrow(/^numEnvs must be an integer in \[1, 65536\]/);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
 

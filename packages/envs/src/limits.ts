@@ -16,4 +16,8 @@ export const ENV_LIMITS = {
   gridSide: 1_000,
   /** Cells of a gridworld (rows × columns). */
   gridCells: 250_000,
+  /** Envs stepped in lockstep by one `VecMetaEnv`. */
+  numEnvs: 65_536,
+  /** Meta-episode budget H (the paper's largest is 2,048). */
+  horizon: 10_000_000,
 } as const;
