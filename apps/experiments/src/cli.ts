@@ -14,7 +14,8 @@ import { QUEUE_HELP, registerQueueCommands } from "./queue/commands.js";
 import { reproduceOnQueue } from "./queue/sweep.js";
 import { trainCommand } from "./commands/train.js";
 import { zooAddCommand, zooListCommand } from "./commands/zoo.js";
-import { UsageError, exitCodeOf, requireKnown } from "./errors.js";
+import { version } from "../package.json";
+import { UsageError, errorJson, exitCodeOf, requireKnown } from "./errors.js";
 import { createOutput } from "./output.js";
 import { PRESET_NAMES } from "./presets.js";
 
@@ -32,6 +33,7 @@ const scaleOption = () => new Option("--scale <scale>", "quick (minutes), standa
 
 const program = new Command("rl3")
   .description("RL³ meta-reinforcement learning: train, evaluate, export and compare RL² and RL³ policies")
+  .version(version, "-V, --version", "print the rl3 version")
   .showSuggestionAfterError(true)
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -48,8 +50,9 @@ program
   .description("meta-train a policy with PPO into a run directory")
   .option("--preset <name>", `one of: ${PRESET_NAMES.join(", ")}`)
   .option("--method <method>", `one of: ${METHODS.join(", ")}`)
-  .addOption(scaleOption())
-  .option("--seed <n>", "seed of tasks, weights and sampling", integer("--seed"), 0)
+  // No commander defaults for scale and seed: on --resume "not given" must differ from "given as the default".
+  .addOption(new Option("--scale <scale>", "quick (minutes, the default), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES))
+  .option("--seed <n>", "seed of tasks, weights and sampling (default 0)", integer("--seed"))
   .option("--out <dir>", "run directory (default runs/<preset>-<method>-s<seed>)")
   .option("--set <key=value>", "override a config setting (repeatable), e.g. --set iterations=50", collect, [])
   .option("--resume <dir>", "continue the run in this directory from its checkpoint")
@@ -59,7 +62,8 @@ program
   .option("--threads <n>", "intra-op threads of the onnx engine", integer("--threads", 1))
   .addOption(jsonOption())
   .action(async (options) => {
-    if (!options.resume && (!options.preset || !options.method)) throw new UsageError("train needs --preset and --method (or --resume DIR)");
+    if (!options.resume && !options.preset) throw new UsageError("--preset", null, `one of ${PRESET_NAMES.join(", ")} (train needs --preset and --method, or --resume DIR)`);
+    if (!options.resume && !options.method) throw new UsageError("--method", null, `one of ${METHODS.join(", ")} (train needs --preset and --method, or --resume DIR)`);
     process.exitCode = await trainCommand({ ...options, set: options.set }, createOutput(Boolean(options.json)));
   });
 
@@ -198,14 +202,15 @@ program
 
 registerQueueCommands(program, integer);
 
+// Under --json a failure is still exactly one JSON object on stdout; the readable message goes to stderr as always.
+const jsonRequested = process.argv.slice(2).includes("--json");
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander already printed its message (with a "Did you mean …?" suggestion where it has one).
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else {
-    process.stderr.write(`rl3: ${(error as Error).message}\n`);
-    process.exitCode = exitCodeOf(error);
-  }
+  const exitCode = exitCodeOf(error);
+  // Commander already printed its message (with a "Did you mean …?" suggestion where it has one); help and
+  // --version end with exit code 0 and are not failures.
+  if (!(error instanceof CommanderError)) process.stderr.write(`rl3: ${(error as Error).message}\n`);
+  if (jsonRequested && exitCode !== 0) process.stdout.write(`${JSON.stringify({ error: errorJson(error) })}\n`);
+  process.exitCode = exitCode;
 }

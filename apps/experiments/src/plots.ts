@@ -1,7 +1,7 @@
-import { writeFileSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
+import { writeAtomic } from "./run-dir.js";
 
 /** Renders a vega-lite spec to SVG (vega, headless) and PNG (resvg), writing `<base>.svg` and `<base>.png`. */
 export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Promise<{ svg: string; png: string; width: number; height: number }> {
@@ -9,20 +9,23 @@ export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Pr
   const svg = await view.toSVG();
   view.finalize();
   const rendered = new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 } }).render();
-  writeFileSync(`${base}.svg`, svg);
-  writeFileSync(`${base}.png`, rendered.asPng());
+  writeAtomic(`${base}.svg`, svg);
+  writeAtomic(`${base}.png`, rendered.asPng());
   return { svg: `${base}.svg`, png: `${base}.png`, width: rendered.width, height: rendered.height };
 }
 
 export interface CurvePoint {
-  method: string;
+  /** The curve's legend label (a method, or a method and what tells its experiment apart: `curve-groups.ts`). */
+  curve: string;
   envSteps: number;
   mean: number;
   low: number;
   high: number;
+  /** Runs averaged at this point: fewer towards the end when the runs have different lengths. */
+  seeds: number;
 }
 
-/** Learning curves: meta-episode return vs env steps, one line per method, shaded ± s.e. across seeds. */
+/** Learning curves: meta-episode return vs env steps, one line per curve, shaded ± s.e. across seeds. */
 export function learningCurveSpec(points: CurvePoint[], title: string): vegaLite.TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -32,7 +35,7 @@ export function learningCurveSpec(points: CurvePoint[], title: string): vegaLite
     data: { values: points },
     encoding: {
       x: { field: "envSteps", type: "quantitative", title: "environment steps" },
-      color: { field: "method", type: "nominal", title: "method" },
+      color: { field: "curve", type: "nominal", title: "run group", legend: { labelLimit: 600 } },
     },
     layer: [
       { mark: { type: "area", opacity: 0.2 }, encoding: { y: { field: "low", type: "quantitative", title: "meta-episode return (training policy)" }, y2: { field: "high" } } },
@@ -69,25 +72,30 @@ export function evaluationBarsSpec(points: BarPoint[], title: string): vegaLite.
   } as vegaLite.TopLevelSpec;
 }
 
-/** Averages runs of each method over seeds, per iteration: mean ± standard error (a single seed: no band). */
-export function curvePoints(runs: { method: string; rows: { envSteps: number; value: number }[] }[], smoothing = 5): CurvePoint[] {
-  const byMethod = new Map<string, { envSteps: number; value: number }[][]>();
+/**
+ * Averages the runs of each curve over seeds, per iteration: mean ± standard error (one run: no band). Runs of
+ * different lengths are shown as they are: each point averages the runs that reached it (`seeds` says how many),
+ * so a long run is never cut to the length of a short one.
+ */
+export function curvePoints(runs: { curve: string; rows: { envSteps: number; value: number }[] }[], smoothing = 5): CurvePoint[] {
+  const byCurve = new Map<string, { envSteps: number; value: number }[][]>();
   for (const run of runs) {
     // A short moving average: per-iteration returns of 16 tasks are noisy.
     const smoothed = run.rows.map((row, index) => {
       const window = run.rows.slice(Math.max(0, index - smoothing + 1), index + 1);
       return { envSteps: row.envSteps, value: window.reduce((sum, entry) => sum + entry.value, 0) / window.length };
     });
-    byMethod.set(run.method, [...(byMethod.get(run.method) ?? []), smoothed]);
+    byCurve.set(run.curve, [...(byCurve.get(run.curve) ?? []), smoothed]);
   }
   const points: CurvePoint[] = [];
-  for (const [method, seeds] of byMethod) {
-    const length = Math.min(...seeds.map((rows) => rows.length));
+  for (const [curve, seeds] of byCurve) {
+    const length = Math.max(0, ...seeds.map((rows) => rows.length));
     for (let index = 0; index < length; index++) {
-      const values = seeds.map((rows) => rows[index]!.value);
+      const reached = seeds.filter((rows) => index < rows.length).map((rows) => rows[index]!);
+      const values = reached.map((row) => row.value);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const stderr = values.length > 1 ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) / values.length) : 0;
-      points.push({ method, envSteps: seeds[0]![index]!.envSteps, mean, low: mean - stderr, high: mean + stderr });
+      points.push({ curve, envSteps: reached[0]!.envSteps, mean, low: mean - stderr, high: mean + stderr, seeds: values.length });
     }
   }
   return points;

@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { IterationMetrics, TrainConfig } from "@rl3/algorithms";
-import { FileFormatError } from "@rl3/core";
+import { type IterationMetrics, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
+import { FileFormatError, InputError } from "@rl3/core";
+import { makeDirectory } from "./directories.js";
 
 /**
  * A training run's directory: config.json (fully resolved), metrics.csv and metrics.jsonl (one row per
@@ -22,15 +23,23 @@ export interface RunInfo {
   config: TrainConfig;
 }
 
-/** Writes a file atomically: a crash leaves either the old or the new content, never half of one. */
+/**
+ * Writes a file atomically: a crash leaves either the old or the new content, never half of one. A path that cannot
+ * be written is an `InputError` naming it (not a raw ENOENT about the temporary file), and no temporary file stays.
+ */
 export function writeAtomic(path: string, content: string | Uint8Array): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new InputError({ field: "path", value: path, expected: `a writable file path (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  }
 }
 
 export function createRunDir(directory: string, info: RunInfo): void {
-  mkdirSync(directory, { recursive: true });
+  makeDirectory(directory, "--out");
   if (existsSync(join(directory, RUN_FILES.config))) {
     throw new FileFormatError("already holds a run (config.json exists); use --resume to continue it or choose another --out", { path: directory });
   }
@@ -42,9 +51,13 @@ export function readRunInfo(directory: string): RunInfo {
   const path = join(directory, RUN_FILES.config);
   if (!existsSync(path)) throw new FileFormatError(`is not an rl3 run directory (no ${RUN_FILES.config})`, { path: directory });
   try {
-    const info = JSON.parse(readFileSync(path, "utf8")) as RunInfo;
-    if (!info.config || typeof info.config.family !== "string") throw new Error("no config.family");
-    return info;
+    const info = JSON.parse(readFileSync(path, "utf8")) as RunInfo | null;
+    if (typeof info !== "object" || info === null || Array.isArray(info)) throw new Error("not a JSON object");
+    for (const key of ["preset", "scale"] as const) {
+      if (info[key] !== undefined && typeof info[key] !== "string") throw new Error(`${key} is ${JSON.stringify(info[key])}, not a string`);
+    }
+    // The stored config is validated like a new one: a damaged value must not be trained on or plotted.
+    return { ...info, config: parseTrainConfig(info.config) };
   } catch (error) {
     throw new FileFormatError(`config.json is damaged: ${(error as Error).message}`, { path, cause: error });
   }
@@ -91,19 +104,37 @@ export class MetricsLog {
   }
 }
 
+/**
+ * The rows of metrics.jsonl. A last line that does not parse is skipped (a kill cut it mid-write); any other line
+ * that is not a metrics row (an object with an integer iteration above the previous row's and a finite
+ * env-step count) means the file is damaged: a `FileFormatError` naming the line, before anything uses it.
+ */
 export function readMetrics(directory: string): IterationMetrics[] {
   const path = join(directory, RUN_FILES.metricsJsonl);
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as IterationMetrics];
-      } catch {
-        return []; // a line cut by a kill: skip it
-      }
-    });
+  const lines = readFileSync(path, "utf8").split("\n");
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last]!.trim() === "") last--;
+  const rows: IterationMetrics[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (error) {
+      if (index === last) break;
+      throw new FileFormatError(`line ${index + 1} is not JSON (${(error as Error).message}); the file is damaged`, { path, cause: error });
+    }
+    const record = row as Partial<Record<keyof IterationMetrics, unknown>> | null;
+    const previous = rows.at(-1)?.iteration ?? 0;
+    const iteration = record?.iteration;
+    const steps = record?.["charts/env_steps"];
+    if (typeof record !== "object" || record === null || Array.isArray(record) || typeof iteration !== "number" || !Number.isSafeInteger(iteration) || iteration <= previous || typeof steps !== "number" || !Number.isFinite(steps) || steps < 0) {
+      throw new FileFormatError(`line ${index + 1} is not a metrics row after iteration ${previous} (expected an object with an integer iteration > ${previous} and a finite charts/env_steps ≥ 0); the file is damaged`, { path });
+    }
+    rows.push(record as IterationMetrics);
+  }
+  return rows;
 }
 
 /** Adds (or replaces) one test family's evaluation in a run's eval.json, atomically; an unreadable file restarts empty. */

@@ -112,8 +112,8 @@ describe("rl3 CLI", () => {
     [["baseline", "--agent", "random", "--tasks", "grid12", "--horizon", "10"], /unknown task family "grid12" \(did you mean "grid11"\?\)/],
     [["train", "--preset", "mdps-100", "--method", "rl3", "--engine", "torch"], /--engine <name>' argument 'torch' is invalid\. Allowed choices are onnx, tfjs/],
     [["train", "--preset", "mdps-100", "--method", "rl3", "--device", "tpu"], /--device <name>' argument 'tpu' is invalid\. Allowed choices are cpu, cuda/],
-    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "learningRat=1"], /learningRat must be no such key/],
-    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "batchSize=\"many\""], /batchSize must be/],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "learningRat=1"], /unknown setting "learningRat" \(did you mean "learningRate"\?\); known: family, /],
+    [["train", "--preset", "mdps-100", "--method", "rl3", "--set", "batchSize=\"many\""], /batchSize must be a finite number; got "many"/],
   ])("bad input %j exits 2 and names it", (args, message) => {
     const result = rl3(args as string[], work);
     expect(result.status).toBe(2);

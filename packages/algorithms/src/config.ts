@@ -1,4 +1,4 @@
-import { ConfigError, closestName } from "@rl3/core";
+import { ConfigError, UnknownNameError, closestName } from "@rl3/core";
 import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { z } from "zod";
 import type { METHODS, Method } from "./observation-encoder.js";
@@ -113,10 +113,44 @@ export function parseTrainConfig(input: unknown, customFamily?: string): TrainCo
   let value: unknown = input;
   for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
   if (issue.code === "unrecognized_keys") {
-    const keys = (issue as { keys: string[] }).keys;
-    throw new ConfigError({ field: [...issue.path, keys[0]].join("."), value: (value as Record<string, unknown>)?.[keys[0]!], expected: "no such key (unknown setting)" });
+    const prefix = issue.path.map(String);
+    const known = knownKeysAt(prefix).map((key) => [...prefix, key].join("."));
+    throw new UnknownNameError("setting", [...prefix, issue.keys[0]!].join("."), known);
   }
-  throw new ConfigError({ field, value, expected: issue.message });
+  throw new ConfigError({ field, value, expected: expectationOf(issue) });
+}
+
+/** The keys a (nested) object of the config schema accepts, for "did you mean" on an unknown key. */
+function knownKeysAt(path: readonly string[]): string[] {
+  let schema: unknown = trainConfigSchema;
+  for (const part of path) {
+    schema = (schema as { shape?: Record<string, unknown> }).shape?.[part];
+    // Unwrap .default() / .optional() to the object inside.
+    while ((schema as { def?: { innerType?: unknown } } | undefined)?.def?.innerType) schema = (schema as { def: { innerType: unknown } }).def.innerType;
+  }
+  return Object.keys((schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {});
+}
+
+const TYPE_NAMES: Record<string, string> = { int: "an integer", number: "a finite number", boolean: "true or false", string: "a string", object: "an object" };
+
+/** What a schema issue expected, in the words of every other rl3 error ("an integer", "a number > 0"), not zod's. */
+function expectationOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return TYPE_NAMES[issue.expected] ?? `a value of type ${issue.expected}`;
+    case "too_small":
+      return issue.origin === "string" ? "a non-empty string" : `a number ${issue.inclusive ? "≥" : ">"} ${issue.minimum}`;
+    case "too_big":
+      return `a number ${issue.inclusive ? "≤" : "<"} ${issue.maximum}`;
+    case "invalid_value":
+      return `one of ${issue.values.map((option) => JSON.stringify(option)).join(", ")}`;
+    case "not_multiple_of":
+      return `a multiple of ${issue.divisor}`;
+    case "custom":
+      return issue.message; // written by superRefine above, already in these words
+    default:
+      return "a valid value";
+  }
 }
 
 /** Budgets of `defaultTrainConfig`: the paper's (§5.3), a few-minute CPU run, or ≥ 1% of the paper's env steps. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, FileFormatError, type NamedWeights } from "@rl3/core";
+import { ConfigError, FileFormatError, type NamedWeights, UnknownNameError } from "@rl3/core";
 import { BernoulliBandit, type TaskFamily, taskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,7 +101,8 @@ describe("PpoTrainer", () => {
     const trainer = PpoTrainer.create(tiny);
     const path = join(directory, "other.safetensors");
     await trainer.saveCheckpoint(path);
-    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/different config: learningRate is 0\.001 there, 0\.0005 here/);
+    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(ConfigError);
+    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/learningRate must be 0\.001, the value of the run that wrote .*; got 0\.0005/);
     const damaged = join(directory, "damaged.safetensors");
     const bytes = readFileSync(path);
     writeFileSync(damaged, bytes.subarray(0, bytes.length - 100));
@@ -239,15 +240,23 @@ describe("training engines (onnx vs the tfjs reference)", () => {
 
 describe("train config", () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ["a wrong type", { horizon: "10" }, /^horizon must be/],
-    ["a negative rate", { learningRate: -1 }, /^learningRate must be/],
+    ["a wrong type", { horizon: "10" }, /^horizon must be a finite number; got "10"$/],
+    ["a fraction", { horizon: 2.5 }, /^horizon must be an integer; got 2\.5$/],
+    ["a negative rate", { learningRate: -1 }, /^learningRate must be a number > 0; got -1$/],
+    ["a clip range of 1", { clipRange: 1 }, /^clipRange must be a number < 1; got 1$/],
     ["a batch not divisible by H", { batchSize: 45 }, /^batchSize must be a multiple of horizon \(10\); got 45/],
     ["an unknown family", { family: "mdp" }, /^family must be one of .* \(did you mean "mdps"\?\); got "mdp"/],
-    ["an unknown key", { learning_rate: 1 }, /^learning_rate must be no such key/],
-    ["an unknown method", { method: "rl4" }, /^method must be/],
+    ["an unknown method", { method: "rl4" }, /^method must be one of "rl2", "rl3", "rl3-coarse"; got "rl4"$/],
   ];
   it.each(cases)("rejects %s with a ConfigError naming the key", (_name, change, message) => {
     expect(() => parseTrainConfig({ ...tiny, ...change })).toThrow(ConfigError);
     expect(() => parseTrainConfig({ ...tiny, ...change })).toThrow(message);
+    expect(() => parseTrainConfig({ ...tiny, ...change })).not.toThrow(/Invalid input|Too small|Too big|Invalid option/); // no zod phrasing
+  });
+
+  it("an unknown key, also a nested one, gets a did-you-mean and the list of keys", () => {
+    expect(() => parseTrainConfig({ ...tiny, learning_rate: 1 })).toThrow(UnknownNameError);
+    expect(() => parseTrainConfig({ ...tiny, learning_rate: 1 })).toThrow(/^unknown setting "learning_rate" \(did you mean "learningRate"\?\); known: family, horizon, method, .*valueScale$/);
+    expect(() => parseTrainConfig({ ...tiny, model: { ...tiny.model, dmodel: 8 } })).toThrow(/^unknown setting "model\.dmodel" \(did you mean "model\.dModel"\?\); known: model\.kind, model\.dModel, /);
   });
 });

@@ -1,9 +1,10 @@
-import { FileFormatError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import { ConfigError, FileFormatError, InputError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
 import { OnnxPolicy, exportOnnx } from "@rl3/onnx";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { Adam, addWeightDecay } from "./adam.js";
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "./checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
 import { createTrainingEngine } from "./engines.js";
 import { generalizedAdvantages } from "./gae.js";
@@ -30,8 +31,6 @@ export interface IterationMetrics {
   "time/update_seconds": number;
 }
 
-const CHECKPOINT_FORMAT = "rl3-checkpoint";
-const CHECKPOINT_VERSION = 1;
 
 /** Settings that may change between a checkpoint and its resumption (everything else must match). */
 const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "acting"]);
@@ -304,8 +303,13 @@ export class PpoTrainer {
     }
     const metadata = { format: CHECKPOINT_FORMAT, version: String(CHECKPOINT_VERSION), iteration: String(this.completed), config: JSON.stringify(this.config), slots: JSON.stringify(slots) };
     const temporary = `${path}.tmp-${process.pid}`;
-    await writeFile(temporary, encodeSafetensors(tensors, metadata));
-    await rename(temporary, path);
+    try {
+      await writeFile(temporary, encodeSafetensors(tensors, metadata));
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      throw new InputError({ field: "path", value: path, expected: `a writable checkpoint path (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    }
   }
 
   /**
@@ -317,29 +321,22 @@ export class PpoTrainer {
     try {
       bytes = new Uint8Array(await readFile(path));
     } catch (error) {
-      throw new FileFormatError(`cannot read the checkpoint: ${(error as Error).message}`, { path, cause: error });
+      throw new FileFormatError(`cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { path, cause: error });
     }
     const { weights, metadata } = decodeSafetensors(bytes, path);
-    if (metadata.format !== CHECKPOINT_FORMAT || metadata.version !== String(CHECKPOINT_VERSION)) {
-      throw new FileFormatError(`not an rl3 checkpoint of version ${CHECKPOINT_VERSION} (format ${metadata.format}, version ${metadata.version})`, { path });
-    }
-    let saved: TrainConfig;
-    let slots: Record<string, number>;
-    try {
-      saved = parseTrainConfig(JSON.parse(metadata.config ?? ""), options.family?.name);
-      slots = JSON.parse(metadata.slots ?? "");
-    } catch (error) {
-      throw new FileFormatError(`its stored config is unreadable: ${(error as Error).message}`, { path, cause: error });
-    }
+    const { config: saved, iteration, slots } = readCheckpointHeader(metadata, path, options.family?.name);
     const wanted = config === undefined ? saved : parseTrainConfig(config, options.family?.name);
     for (const key of Object.keys(saved) as (keyof TrainConfig)[]) {
       if (RESUMABLE_CHANGES.has(key)) continue;
       if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
-        throw new FileFormatError(`it was written by a run with a different config: ${key} is ${JSON.stringify(saved[key])} there, ${JSON.stringify(wanted[key])} here`, { path });
+        // The file is sound; the request differs from it, so this is a config mistake, not a damaged file.
+        throw new ConfigError({
+          field: key,
+          value: wanted[key],
+          expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
+        });
       }
     }
-    const iteration = Number(metadata.iteration);
-    if (!Number.isInteger(iteration) || iteration < 0) throw new FileFormatError(`its iteration counter is ${metadata.iteration}, not an integer ≥ 0`, { path });
     const trainer = new PpoTrainer(wanted, options);
     for (const role of ["actor", "critic"] as const) {
       for (const { name, shape } of trainer.specs[role].weights) {
@@ -349,7 +346,7 @@ export class PpoTrainer {
         if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${role}/${name} holds non-finite values`, { path });
         trainer.parameters[role][name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
       }
-      const count = slots[role] ?? 0;
+      const count = slots[role];
       const entries = Array.from({ length: count }, (_, index) => {
         const tensor = weights[`optimizer/${role}/${index}`];
         if (!tensor) throw new FileFormatError(`optimizer state optimizer/${role}/${index} is missing`, { path });

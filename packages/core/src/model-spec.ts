@@ -97,9 +97,32 @@ export interface ModelSpecOptions {
   activation?: Activation;
 }
 
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new InputError({ field, value, expected: "an integer ≥ 1" });
+/**
+ * Largest networks a spec may describe: far above the paper's (≈ 0.2 M parameters), small enough that a typo
+ * (1e9 layers, a width of 1e7) is an `InputError` at once instead of a loop or an allocation that never ends.
+ */
+export const MODEL_LIMITS = {
+  /** Input, output, embedding, trunk and feed-forward widths. */
+  width: 65_536,
+  /** Decoder (transformer) or hidden (markov) layers. */
+  layers: 64,
+  /** Longest sequence (learned positions). */
+  maxSequenceLength: 1_000_000,
+  /** Parameters of the whole network (float32: 400 MB). */
+  parameters: 100_000_000,
+} as const;
+
+function positiveInteger(field: string, value: number, max: number = MODEL_LIMITS.width): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new InputError({ field, value, expected: `an integer in [1, ${max}]` });
   return value;
+}
+
+function withinParameterLimit(spec: ModelSpec): ModelSpec {
+  const parameters = spec.weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0);
+  if (parameters > MODEL_LIMITS.parameters) {
+    throw new InputError({ field: "parameters", value: parameters, expected: `at most ${MODEL_LIMITS.parameters} (smaller widths, layers or maxSequenceLength)` });
+  }
+  return spec;
 }
 
 /**
@@ -118,7 +141,7 @@ export function createModelSpec(options: ModelSpecOptions): ModelSpec {
   }
   const inputSize = positiveInteger("inputSize", options.inputSize);
   const outputSize = positiveInteger("outputSize", options.outputSize);
-  const maxSequenceLength = positiveInteger("maxSequenceLength", options.maxSequenceLength);
+  const maxSequenceLength = positiveInteger("maxSequenceLength", options.maxSequenceLength, MODEL_LIMITS.maxSequenceLength);
   const activation = options.activation ?? "gelu";
   if (activation !== "gelu" && activation !== "relu") {
     throw new InputError({ field: "activation", value: activation, expected: '"gelu" or "relu"' });
@@ -133,7 +156,7 @@ export function createModelSpec(options: ModelSpecOptions): ModelSpec {
   if (kind === "transformer") {
     const dModel = positiveInteger("dModel", options.dModel ?? 64);
     const embedSize = positiveInteger("embedSize", options.embedSize ?? 256);
-    const layers = positiveInteger("layers", options.layers ?? 2);
+    const layers = positiveInteger("layers", options.layers ?? 2, MODEL_LIMITS.layers);
     const heads = positiveInteger("heads", options.heads ?? 4);
     const feedForwardSize = positiveInteger("feedForwardSize", options.feedForwardSize ?? 256);
     if (dModel % heads !== 0) throw new InputError({ field: "heads", value: heads, expected: `a divisor of dModel (${dModel})` });
@@ -150,7 +173,7 @@ export function createModelSpec(options: ModelSpecOptions): ModelSpec {
       norm(`layer${layer}.norm2`, dModel);
     }
     dense("head", dModel, outputSize);
-    return { kind, inputSize, outputSize, dModel, embedSize, layers, heads, feedForwardSize, maxSequenceLength, activation, weights };
+    return withinParameterLimit({ kind, inputSize, outputSize, dModel, embedSize, layers, heads, feedForwardSize, maxSequenceLength, activation, weights });
   }
   if (kind === "gru") {
     const dModel = positiveInteger("dModel", options.dModel ?? 256);
@@ -163,11 +186,11 @@ export function createModelSpec(options: ModelSpecOptions): ModelSpec {
       { name: "gru.recurrent_bias", shape: [3 * dModel] },
     );
     dense("head", dModel, outputSize);
-    return { kind, inputSize, outputSize, dModel, embedSize, layers: 1, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights };
+    return withinParameterLimit({ kind, inputSize, outputSize, dModel, embedSize, layers: 1, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights });
   }
   const dModel = positiveInteger("dModel", options.dModel ?? 256);
-  const layers = positiveInteger("layers", options.layers ?? 2);
+  const layers = positiveInteger("layers", options.layers ?? 2, MODEL_LIMITS.layers);
   for (let layer = 0; layer < layers; layer++) dense(`layer${layer}`, layer === 0 ? inputSize : dModel, dModel);
   dense("head", dModel, outputSize);
-  return { kind, inputSize, outputSize, dModel, embedSize: dModel, layers, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights };
+  return withinParameterLimit({ kind, inputSize, outputSize, dModel, embedSize: dModel, layers, heads: 0, feedForwardSize: 0, maxSequenceLength, activation, weights });
 }

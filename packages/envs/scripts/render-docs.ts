@@ -2,7 +2,21 @@
 // Run: pnpm --filter @rl3/envs render-docs
 import { writeFileSync } from "node:fs";
 import { Rng } from "@rl3/core";
-import { GRID_PRESETS, type GridPresetName, GridWorld, TASK_FAMILY_NAMES, oracleReturn, rejectionValue, taskFamily } from "../src/index.js";
+import {
+  ENV_LIMITS,
+  GENERATION_CELL_BUDGET,
+  GRID_PRESETS,
+  type GridPresetName,
+  GridWorld,
+  MAX_GENERATION_ATTEMPTS,
+  MAX_PASSABLE_GOAL_DISTANCE,
+  ORACLE_VALUE_LIMIT,
+  TASK_FAMILY_NAMES,
+  TILE_CHARACTERS,
+  oracleReturn,
+  rejectionValue,
+  taskFamily,
+} from "../src/index.js";
 
 const lines: string[] = [];
 lines.push("# Environments (`@rl3/envs`)", "");
@@ -25,6 +39,19 @@ lines.push("| `!` | warning | −10 | 0.2 (0 in *deterministic*) |");
 lines.push("| `X` | danger, absorbing | −100 | – |");
 lines.push("| `G` | goal, absorbing | +100 | – |");
 lines.push("| `O` | obstacle, impassable | – | – |");
+lines.push("");
+lines.push("## Size limits", "");
+lines.push("Larger values are refused with an `InputError` (or a `ConfigError` for generator settings) before anything is allocated; the limits are `ENV_LIMITS`, `ORACLE_VALUE_LIMIT` and the generator's constants.", "");
+lines.push("| parameter | limit |", "|---|---|");
+lines.push(`| bandit arms (\`banditFamily({ arms })\`, \`new BernoulliBandit(p)\`) | ${ENV_LIMITS.banditArms} |`);
+lines.push(`| random-MDP states / actions | ${ENV_LIMITS.mdpStates} / ${ENV_LIMITS.mdpActions}, and S · A · S ≤ ${ENV_LIMITS.mdpTransitions} |`);
+lines.push(`| \`GridWorld\` rows, columns / cells | ${ENV_LIMITS.gridSide} each / ${ENV_LIMITS.gridCells} |`);
+lines.push(`| \`GridWorld\` tile codes | 0–${TILE_CHARACTERS.length - 1} (${TILE_CHARACTERS.map((character) => `\`${character}\``).join(", ")}) |`);
+lines.push("| generated grid size | odd, 5–101 |");
+lines.push(`| \`VecMetaEnv\` envs / budget H | ${ENV_LIMITS.numEnvs} / ${ENV_LIMITS.horizon} |`);
+lines.push(`| generator \`minGoalManhattan\` | ≤ size − 1 and ≤ ${MAX_PASSABLE_GOAL_DISTANCE} (a farther goal can never pass the rejection test) |`);
+lines.push(`| generator attempts | ${MAX_GENERATION_ATTEMPTS}, fewer above ${Math.floor(Math.sqrt(GENERATION_CELL_BUDGET / MAX_GENERATION_ATTEMPTS))} × ${Math.floor(Math.sqrt(GENERATION_CELL_BUDGET / MAX_GENERATION_ATTEMPTS))} (attempts × cells ≤ ${GENERATION_CELL_BUDGET}), then a \`ConfigError\` |`);
+lines.push(`| \`oracleReturn(task, H)\` | (H + 1) × states × task-horizon phases ≤ ${ORACLE_VALUE_LIMIT} values |`);
 lines.push("");
 lines.push("## Example grids of every preset", "");
 lines.push("Each is the first grid the preset's generator produces from `new Rng(1)`; *value* is the optimal undiscounted 100-step value from the start (the rejection test keeps grids with a value in [50, 100]); *oracle* is `oracleReturn(grid, H)` with the preset's budget.", "");

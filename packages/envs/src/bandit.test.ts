@@ -73,7 +73,7 @@ describe("BernoulliBandit", () => {
   });
 
   it("rejects bad input with an Rl3Error naming the field", () => {
-    expect(() => new BernoulliBandit([])).toThrow(/successProbabilities must be/);
+    expect(() => new BernoulliBandit([])).toThrow(/^successProbabilities.length must be between 1 and 10000 arms; got 0$/);
     expect(() => new BernoulliBandit([0.5, Number.NaN])).toThrow(/successProbabilities\[1\] must be a finite number/);
     const bandit = new BernoulliBandit([0.5]);
     expect(() => bandit.sampleStep(0, 1, new Rng(1))).toThrow(Rl3Error);

@@ -1,4 +1,5 @@
-import { InputError, requireFinite, requireIndex, requirePositiveInteger, type Rng } from "@rl3/core";
+import { InputError, requireFinite, requireIndex, requireInteger, type Rng } from "@rl3/core";
+import { ENV_LIMITS } from "./limits.js";
 import { writeOneHot } from "./one-hot.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
 import { TransitionTable } from "./transition-table.js";
@@ -24,8 +25,8 @@ export class BernoulliBandit implements TabularTask {
   private table: TransitionTable | undefined;
 
   constructor(successProbabilities: ArrayLike<number>) {
-    if (successProbabilities.length < 1) {
-      throw new InputError({ field: "successProbabilities", value: successProbabilities, expected: "at least one arm" });
+    if (successProbabilities.length < 1 || successProbabilities.length > ENV_LIMITS.banditArms) {
+      throw new InputError({ field: "successProbabilities.length", value: successProbabilities.length, expected: `between 1 and ${ENV_LIMITS.banditArms} arms` });
     }
     this.successProbabilities = Float64Array.from(successProbabilities, (probability, arm) =>
       requireFinite(`successProbabilities[${arm}]`, probability),
@@ -87,7 +88,7 @@ export interface BanditFamilyOptions {
 }
 
 export function banditFamily(options: BanditFamilyOptions = {}): TaskFamily {
-  const arms = requirePositiveInteger("arms", options.arms ?? 5);
+  const arms = requireInteger("arms", options.arms ?? 5, 1, ENV_LIMITS.banditArms);
   const prior = options.prior ?? "uniform";
   if (prior !== "uniform" && prior !== "normal") {
     throw new InputError({ field: "prior", value: prior, expected: '"uniform" or "normal"' });

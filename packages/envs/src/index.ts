@@ -1,5 +1,6 @@
 export type { TabularTask, TaskFamily, TaskDomain, StepSample } from "./tabular-task.js";
 export { TransitionTable } from "./transition-table.js";
+export { ENV_LIMITS } from "./limits.js";
 export { BernoulliBandit, banditFamily } from "./bandit.js";
 export type { BanditFamilyOptions } from "./bandit.js";
 export { RandomMdp, randomMdpFamily } from "./random-mdp.js";
@@ -14,6 +15,9 @@ export {
   REJECTION_LOOKAHEAD,
   REJECTION_VALUE_RANGE,
   MAX_GENERATION_ATTEMPTS,
+  GENERATION_CELL_BUDGET,
+  MAX_PASSABLE_GOAL_DISTANCE,
+  generationAttempts,
 } from "./gridworld/generator.js";
 export type { GridParameters } from "./gridworld/generator.js";
 export { GRID_PRESETS } from "./gridworld/presets.js";
@@ -26,6 +30,6 @@ export { MetaEnv } from "./meta-env.js";
 export type { MetaEnvOptions, MetaEnvInfo } from "./meta-env.js";
 export { VecMetaEnv } from "./vec-meta-env.js";
 export type { VecMetaEnvOptions, VecMetaEnvInfo, VecResetResult, VecStepResult } from "./vec-meta-env.js";
-export { oracleReturn, MetaEpisodeOracle } from "./oracle.js";
+export { oracleReturn, MetaEpisodeOracle, ORACLE_VALUE_LIMIT } from "./oracle.js";
 export { optimalStateValues } from "./optimal-values.js";
 export type { OptimalValueOptions } from "./optimal-values.js";

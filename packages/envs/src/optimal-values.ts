@@ -1,3 +1,4 @@
+import { StateError } from "@rl3/core";
 import type { TransitionTable } from "./transition-table.js";
 
 export interface OptimalValueOptions {
@@ -37,6 +38,12 @@ export function optimalStateValues(table: TransitionTable, options: OptimalValue
     }
     [values, next] = [next, values];
     if (change < tolerance) break;
+  }
+  // Finite rewards can still sum past the largest double: an overflow is reported, never returned as a value.
+  for (let state = 0; state < numStates; state++) {
+    if (!Number.isFinite(values[state]!)) {
+      throw new StateError(`optimal values overflowed: V(${state}) is ${values[state]}; the task's rewards are too large in magnitude`);
+    }
   }
   return values;
 }

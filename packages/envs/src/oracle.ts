@@ -1,5 +1,8 @@
-import { requireIndex, requireInteger, requirePositiveInteger } from "@rl3/core";
+import { InputError, StateError, requireIndex, requireInteger, requirePositiveInteger } from "@rl3/core";
 import type { TabularTask } from "./tabular-task.js";
+
+/** Most values the oracle's table may hold (400 MB of doubles): a larger H × |S| is refused, not allocated. */
+export const ORACLE_VALUE_LIMIT = 50_000_000;
 
 /**
  * The optimal policy of a *known* task over a whole meta-episode of budget H, by exact finite-horizon dynamic
@@ -26,6 +29,9 @@ export class MetaEpisodeOracle {
     this.cutsEpisodes = task.taskHorizon < horizon;
     this.episodePhases = this.cutsEpisodes ? task.taskHorizon : 1;
     const size = task.numStates * this.episodePhases;
+    if ((horizon + 1) * size > ORACLE_VALUE_LIMIT) {
+      throw new InputError({ field: "horizon", value: horizon, expected: `at most ${Math.floor(ORACLE_VALUE_LIMIT / size) - 1} for this task (the oracle keeps (H + 1) × ${size} values; limit ${ORACLE_VALUE_LIMIT})` });
+    }
     this.values = [new Float64Array(size)];
     for (let remaining = 1; remaining <= horizon; remaining++) {
       const next = new Float64Array(size);
@@ -43,6 +49,7 @@ export class MetaEpisodeOracle {
       this.values.push(next);
     }
     this.value = this.values[horizon]![task.startState * this.episodePhases]!;
+    if (!Number.isFinite(this.value)) throw new StateError(`the oracle's value overflowed to ${this.value}: the task's rewards are too large in magnitude for H = ${horizon}`);
   }
 
   /**

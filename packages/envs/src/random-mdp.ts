@@ -2,16 +2,32 @@ import {
   InputError,
   requireFinite,
   requireIndex,
+  requireInteger,
   requireNonNegative,
   requirePositive,
   requirePositiveInteger,
   type Rng,
 } from "@rl3/core";
+import { ENV_LIMITS } from "./limits.js";
 import { writeOneHot } from "./one-hot.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
 import { TransitionTable } from "./transition-table.js";
 
 const ROW_SUM_TOLERANCE = 1e-9;
+
+/** |S| and |A| within `ENV_LIMITS`, checked before anything of size S · A · S is read or allocated. */
+function requireMdpSize(states: number, actions: number): { numStates: number; numActions: number } {
+  const numStates = requireInteger("numStates", states, 1, ENV_LIMITS.mdpStates);
+  const numActions = requireInteger("numActions", actions, 1, ENV_LIMITS.mdpActions);
+  if (numStates * numActions * numStates > ENV_LIMITS.mdpTransitions) {
+    throw new InputError({
+      field: "numStates",
+      value: numStates,
+      expected: `at most ${Math.floor(Math.sqrt(ENV_LIMITS.mdpTransitions / numActions))} with ${numActions} actions (S · A · S ≤ ${ENV_LIMITS.mdpTransitions})`,
+    });
+  }
+  return { numStates, numActions };
+}
 
 export interface RandomMdpDefinition {
   /** T[s][a][s'], flattened row-major: length numStates·numActions·numStates; each row sums to 1. */
@@ -43,8 +59,7 @@ export class RandomMdp implements TabularTask {
   private readonly table: TransitionTable;
 
   constructor(definition: RandomMdpDefinition) {
-    const numStates = requirePositiveInteger("numStates", definition.numStates);
-    const numActions = requirePositiveInteger("numActions", definition.numActions);
+    const { numStates, numActions } = requireMdpSize(definition.numStates, definition.numActions);
     this.numStates = numStates;
     this.numActions = numActions;
     this.observationSize = numStates;
@@ -131,8 +146,7 @@ export interface RandomMdpFamilyOptions {
 }
 
 export function randomMdpFamily(options: RandomMdpFamilyOptions = {}): TaskFamily {
-  const numStates = requirePositiveInteger("numStates", options.numStates ?? 10);
-  const numActions = requirePositiveInteger("numActions", options.numActions ?? 5);
+  const { numStates, numActions } = requireMdpSize(options.numStates ?? 10, options.numActions ?? 5);
   const alpha = requirePositive("alpha", options.alpha ?? 1);
   const beta = requireNonNegative("beta", options.beta ?? 1);
   const rewardNoise = requireNonNegative("rewardNoise", options.rewardNoise ?? 1);

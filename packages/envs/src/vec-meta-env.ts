@@ -1,4 +1,5 @@
-import { InputError, Rng, StateError, requirePositiveInteger } from "@rl3/core";
+import { InputError, Rng, StateError, requireInteger } from "@rl3/core";
+import { ENV_LIMITS } from "./limits.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
 
 export interface VecMetaEnvOptions {
@@ -92,8 +93,9 @@ export class VecMetaEnv {
 
   constructor(family: TaskFamily, options: VecMetaEnvOptions) {
     this.family = family;
-    this.numEnvs = requirePositiveInteger("numEnvs", options.numEnvs);
-    this.horizon = requirePositiveInteger("horizon", options.horizon);
+    // Bounded up front: one RNG pair per env is created eagerly, so 1e9 envs would hang before any allocation failed.
+    this.numEnvs = requireInteger("numEnvs", options.numEnvs, 1, ENV_LIMITS.numEnvs);
+    this.horizon = requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
     this.observationSize = family.observationSize;
     this.numActions = family.numActions;
     if (options.envRngs !== undefined) {

@@ -1,4 +1,5 @@
-import { InputError, requireIndex, requirePositive, requirePositiveInteger } from "@rl3/core";
+import { InputError, requireIndex, requireInteger, requirePositive, requirePositiveInteger } from "@rl3/core";
+import { ESTIMATOR_LIMITS } from "./limits.js";
 
 export interface CoarseAbstractionOptions {
   /** Largest concrete state key + 1. */
@@ -28,7 +29,7 @@ export class CoarseAbstraction {
   private clusterMembers: number[] = [];
 
   constructor(options: CoarseAbstractionOptions) {
-    this.maxStates = requirePositiveInteger("maxStates", options.maxStates);
+    this.maxStates = requireInteger("maxStates", options.maxStates, 1, ESTIMATOR_LIMITS.states);
     this.clusterSize = requirePositiveInteger("clusterSize", options.clusterSize ?? 2);
     this.radius = requirePositive("radius", options.radius ?? 0.1);
     if (typeof options.features !== "function") {

@@ -13,4 +13,5 @@ export type { QLearningEstimatorOptions } from "./q-learning-estimator.js";
 export { CoarseAbstraction } from "./coarse-abstraction.js";
 export type { CoarseAbstractionOptions } from "./coarse-abstraction.js";
 export { estimatorDefaults, createEstimator } from "./defaults.js";
+export { ESTIMATOR_LIMITS } from "./limits.js";
 export type { EstimatorDefaultsOptions } from "./defaults.js";

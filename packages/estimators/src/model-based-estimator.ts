@@ -1,4 +1,5 @@
-import { InputError, requireIndex, requirePositiveInteger } from "@rl3/core";
+import { InputError, requireIndex } from "@rl3/core";
+import { requireTableSize } from "./limits.js";
 import type { CoarseAbstraction } from "./coarse-abstraction.js";
 import { type ModelPrior, TabularModel } from "./tabular-model.js";
 import type { ValueEstimator } from "./value-estimator.js";
@@ -55,8 +56,7 @@ export class ModelBasedEstimator implements ValueEstimator {
   private solves = 0;
 
   constructor(options: ModelBasedEstimatorOptions) {
-    this.numActions = requirePositiveInteger("numActions", options.numActions);
-    this.maxStates = requirePositiveInteger("maxStates", options.maxStates);
+    ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.gamma = options.gamma ?? 0.95;
     this.maxSweeps = options.maxSweeps;
     this.tolerance = options.tolerance ?? 0.01;

@@ -1,4 +1,5 @@
-import { InputError, requireFinite, requireIndex, requirePositiveInteger } from "@rl3/core";
+import { InputError, requireFinite, requireIndex } from "@rl3/core";
+import { requireTableSize } from "./limits.js";
 import type { ValueEstimator } from "./value-estimator.js";
 
 export interface QLearningEstimatorOptions {
@@ -25,8 +26,7 @@ export class QLearningEstimator implements ValueEstimator {
   private readonly countBuffer: Float64Array;
 
   constructor(options: QLearningEstimatorOptions) {
-    this.numActions = requirePositiveInteger("numActions", options.numActions);
-    this.maxStates = requirePositiveInteger("maxStates", options.maxStates);
+    ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.learningRate = options.learningRate ?? 0.1;
     if (!(this.learningRate > 0 && this.learningRate <= 1)) {
       throw new InputError({ field: "learningRate", value: this.learningRate, expected: "a step size in (0, 1]" });

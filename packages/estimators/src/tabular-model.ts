@@ -1,4 +1,5 @@
-import { InputError, requireIndex, requireNonNegative, requirePositiveInteger } from "@rl3/core";
+import { InputError, requireIndex, requireNonNegative } from "@rl3/core";
+import { requireTableSize } from "./limits.js";
 import type { BellmanSystem } from "./bellman-system.js";
 
 /**
@@ -61,8 +62,7 @@ export class TabularModel {
   private system: BellmanSystem;
 
   constructor(options: TabularModelOptions) {
-    this.numActions = requirePositiveInteger("numActions", options.numActions);
-    this.maxStates = requirePositiveInteger("maxStates", options.maxStates);
+    ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.prior = options.prior ?? "laplace";
     if (this.prior !== "laplace" && this.prior !== "mle-self-loop") {
       throw new InputError({ field: "prior", value: this.prior, expected: '"laplace" or "mle-self-loop"' });

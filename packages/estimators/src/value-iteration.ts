@@ -1,4 +1,4 @@
-import { InputError, requireInteger } from "@rl3/core";
+import { InputError, StateError, requireInteger } from "@rl3/core";
 import type { BellmanSystem } from "./bellman-system.js";
 
 export interface ValueIterationOptions {
@@ -121,6 +121,17 @@ export function runValueIteration(
     workspace.swap();
     sweeps++;
     if (change < tolerance) break;
+  }
+  // Finite rewards can still sum past the largest double; one pass over Q (cheap beside the sweeps) stops an
+  // Infinity or NaN from reaching the policy's observations.
+  const q = workspace.q;
+  for (let row = 0; row < numStates * numActions; row++) {
+    if (!Number.isFinite(q[row]!)) {
+      throw new StateError(
+        `value iteration overflowed: Q(${Math.floor(row / numActions)}, ${row % numActions}) is ${q[row]} after ${sweeps} sweep(s); ` +
+          `the rewards are too large in magnitude for γ = ${gamma} (keep |reward| × horizon well below 1e300)`,
+      );
+    }
   }
   return {
     q: workspace.q.subarray(0, numStates * numActions),

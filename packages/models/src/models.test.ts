@@ -89,6 +89,8 @@ describe("@rl3/models", () => {
     const path = join(directory, "garbage.safetensors");
     writeFileSync(path, "definitely not weights");
     await expect(loadWeights(path)).rejects.toThrow(/garbage\.safetensors: not a valid safetensors file/);
+    await expect(loadWeights(join(directory, "missing.safetensors"))).rejects.toThrow(/missing\.safetensors: cannot read the weights file \(ENOENT\)/);
+    await expect(saveWeights(join(directory, "no-such-directory", "w.safetensors"), {})).rejects.toThrow(/^path must be a writable file path \(ENOENT\)/);
     const model = createModel(smallSpec("markov"), { seed: 1 });
     const weights = { ...model.getWeights() };
     delete (weights as Record<string, unknown>)["head.bias"];

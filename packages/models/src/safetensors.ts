@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { FileFormatError, type NamedWeights, type WeightTensor, elementCount } from "@rl3/core";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { FileFormatError, InputError, type NamedWeights, type WeightTensor, describeValue, elementCount } from "@rl3/core";
 
 /**
  * Weights in the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
@@ -35,50 +35,91 @@ export function encodeSafetensors(weights: NamedWeights, metadata: Record<string
   return bytes;
 }
 
+/** Most elements one tensor may declare (4 GiB of F32): a damaged shape must not make the reader allocate more. */
+const ELEMENT_LIMIT = 2 ** 30;
+
+/**
+ * Reads a safetensors file. Everything is checked before any tensor is copied: the header length, that the header
+ * is a JSON object whose entries are objects, string-valued metadata, F32 dtypes, shapes of integers ≥ 0, and
+ * integral offsets that match the shape and lie inside the file. Anything else is a `FileFormatError`.
+ */
 export function decodeSafetensors(bytes: Uint8Array, path?: string): { weights: NamedWeights; metadata: Record<string, string> } {
   const fail = (message: string, cause?: unknown): never => {
     throw new FileFormatError(`not a valid safetensors file: ${message}`, { path, cause });
   };
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > HEADER_LIMIT || 8 + headerLength > bytes.length) fail(`header length ${headerLength} exceeds the file (${bytes.length} bytes)`);
-  let header: Record<string, { dtype?: string; shape?: number[]; data_offsets?: [number, number] } | Record<string, string>>;
+  const declaredLength = view.getBigUint64(0, true);
+  if (declaredLength > BigInt(Math.min(HEADER_LIMIT, bytes.length - 8))) fail(`header length ${declaredLength} exceeds the file (${bytes.length} bytes)`);
+  const headerLength = Number(declaredLength);
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch (error) {
     return fail("the header is not JSON", error);
   }
+  if (!isRecord(header)) return fail(`the header is ${describeValue(header)}, not a JSON object`);
   const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
   const weights: Record<string, WeightTensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
-      metadata = entry as Record<string, string>;
+      if (!isRecord(entry) || !Object.values(entry).every((value) => typeof value === "string")) fail("__metadata__ must be an object of strings");
+      metadata = { ...(entry as Record<string, string>) };
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
-    if (dtype !== "F32") fail(`tensor ${name} has dtype ${dtype}; only F32 is supported`);
-    if (!Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2) fail(`tensor ${name} lacks shape or data_offsets`);
-    const [start, end] = offsets!;
-    if (end - start !== elementCount(shape!) * 4 || dataStart + end > bytes.length || start < 0) {
-      fail(`tensor ${name}: offsets [${start}, ${end}] do not match shape [${shape!.join(", ")}] or the file is truncated`);
+    // JSON.parse makes "__proto__" an own key; assigning it would replace the weights object's prototype.
+    if (name === "__proto__") fail(`tensor name "__proto__" is not allowed`);
+    if (!isRecord(entry)) return fail(`tensor ${name} is ${describeValue(entry)}, not an object with dtype, shape and data_offsets`);
+    const { dtype, shape, data_offsets: offsets } = entry;
+    if (dtype !== "F32") fail(`tensor ${name} has dtype ${describeValue(dtype)}; only "F32" is supported`);
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+      fail(`tensor ${name} has shape ${describeValue(shape)}; expected an array of integers ≥ 0`);
     }
-    const data = new Float32Array(elementCount(shape!));
+    const count = elementCount(shape as number[]);
+    if (count > ELEMENT_LIMIT) fail(`tensor ${name} declares ${count} elements; at most ${ELEMENT_LIMIT} are read`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0)) {
+      fail(`tensor ${name} has data_offsets ${describeValue(offsets)}; expected [start, end], integers ≥ 0`);
+    }
+    const [start, end] = offsets as [number, number];
+    if (end - start !== count * 4) fail(`tensor ${name}: data_offsets [${start}, ${end}] hold ${end - start} bytes; shape [${(shape as number[]).join(", ")}] needs ${count * 4}`);
+    if (end > dataLength) fail(`tensor ${name}: data_offsets [${start}, ${end}] run past the data (${dataLength} bytes): the file is truncated`);
+    const data = new Float32Array(count);
     const tensorView = new DataView(bytes.buffer, bytes.byteOffset + dataStart + start, end - start);
     for (let index = 0; index < data.length; index++) data[index] = tensorView.getFloat32(index * 4, true);
-    weights[name] = { shape: shape!, data };
+    weights[name] = { shape: [...(shape as number[])], data };
   }
   return { weights, metadata };
 }
 
-/** Writes weights atomically (temporary file, then rename): a crash never leaves a half-written file. */
-export async function saveWeights(path: string, weights: NamedWeights, metadata: Record<string, string> = {}): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, encodeSafetensors(weights, metadata));
-  await rename(temporary, path);
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Writes weights atomically (temporary file, then rename): a crash never leaves a half-written file. A path that
+ * cannot be written gets an `InputError` naming it, and the temporary file is removed.
+ */
+export async function saveWeights(path: string, weights: NamedWeights, metadata: Record<string, string> = {}): Promise<void> {
+  const bytes = encodeSafetensors(weights, metadata);
+  const temporary = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw new InputError({ field: "path", value: path, expected: `a writable file path (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  }
+}
+
+/** Reads a safetensors file; a missing or unreadable path, or a damaged file, is a `FileFormatError` naming the path. */
 export async function loadWeights(path: string): Promise<{ weights: NamedWeights; metadata: Record<string, string> }> {
-  return decodeSafetensors(new Uint8Array(await readFile(path)), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new FileFormatError(`cannot read the weights file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { path, cause: error });
+  }
+  return decodeSafetensors(bytes, path);
 }

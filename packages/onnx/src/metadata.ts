@@ -1,7 +1,7 @@
 import { FileFormatError, type ModelSpec } from "@rl3/core";
 import { type OnnxTypes, onnx } from "./proto.js";
 import { version as packageVersion } from "../package.json";
-import type { GraphKind } from "./export.js";
+import { type GraphKind, TENSOR_NAMES } from "./export.js";
 
 /** The metadata_props key under which rl3 stores its JSON description of a policy file. */
 export const METADATA_KEY = "rl3";
@@ -68,11 +68,66 @@ export function readPolicyMetadata(bytes: Uint8Array, path?: string): PolicyMeta
     );
   }
   const spec = metadata.spec;
-  if (!spec || !["transformer", "gru", "markov"].includes(spec.kind) || !(spec.inputSize > 0) || !(spec.outputSize > 0)) {
+  if (!spec || typeof spec !== "object" || !["transformer", "gru", "markov"].includes(spec.kind)) {
     throw new FileFormatError("its rl3 metadata lacks a valid model spec", { path });
+  }
+  for (const field of ["inputSize", "outputSize", "dModel", "layers", "maxSequenceLength"] as const) {
+    if (!Number.isSafeInteger(spec[field]) || spec[field] < 1) {
+      throw new FileFormatError(`its rl3 metadata has spec.${field} = ${JSON.stringify(spec[field])}; expected an integer ≥ 1`, { path });
+    }
+  }
+  if (spec.kind === "transformer" && (!Number.isSafeInteger(spec.heads) || spec.heads < 1 || spec.dModel % spec.heads !== 0)) {
+    throw new FileFormatError(`its rl3 metadata has spec.heads = ${JSON.stringify(spec.heads)}; expected an integer ≥ 1 dividing dModel (${spec.dModel})`, { path });
   }
   if (metadata.graph !== "step" && metadata.graph !== "sequence") {
     throw new FileFormatError(`its rl3 metadata names an unknown graph kind ${JSON.stringify(metadata.graph)}`, { path });
   }
+  checkGraphMatchesMetadata(model.graph, metadata, path);
   return metadata;
+}
+
+/** The graph inputs and outputs a policy of this spec and graph kind has (`exportOnnx`'s names). */
+function expectedInterface(metadata: PolicyMetadata): { inputs: string[]; outputs: string[] } {
+  const { spec, graph } = metadata;
+  if (graph === "sequence" || spec.kind === "markov") return { inputs: [TENSOR_NAMES.observations], outputs: [TENSOR_NAMES.outputs] };
+  if (spec.kind === "gru") return { inputs: [TENSOR_NAMES.observations, TENSOR_NAMES.hidden], outputs: [TENSOR_NAMES.outputs, TENSOR_NAMES.presentHidden] };
+  const layers = Array.from({ length: spec.layers }, (_, layer) => layer);
+  return {
+    inputs: [TENSOR_NAMES.observations, TENSOR_NAMES.position, ...layers.flatMap((layer) => [TENSOR_NAMES.pastKey(layer), TENSOR_NAMES.pastValue(layer)])],
+    outputs: [TENSOR_NAMES.outputs, ...layers.flatMap((layer) => [TENSOR_NAMES.presentKey(layer), TENSOR_NAMES.presentValue(layer)])],
+  };
+}
+
+/** The fixed size of a value's last axis, if the graph declares one. */
+function lastDimension(info: OnnxTypes.IValueInfoProto | undefined): number | undefined {
+  const dims = info?.type?.tensorType?.shape?.dim ?? [];
+  const last = dims.at(-1);
+  return last?.dimValue === undefined || last.dimValue === null ? undefined : Number(last.dimValue);
+}
+
+/**
+ * A policy whose metadata disagrees with its graph (edited metadata, a graph swapped in) would fail at the first
+ * step with a raw onnxruntime message, or silently read observations of the wrong size: refuse it when loaded.
+ */
+function checkGraphMatchesMetadata(graph: OnnxTypes.IGraphProto, metadata: PolicyMetadata, path: string | undefined): void {
+  const expected = expectedInterface(metadata);
+  const inputs = (graph.input ?? []).map((value) => value.name ?? "");
+  const outputs = (graph.output ?? []).map((value) => value.name ?? "");
+  const describe = (names: string[]) => names.join(", ") || "none";
+  const sameNames = (actual: string[], wanted: string[]) => actual.length === wanted.length && wanted.every((name) => actual.includes(name));
+  if (!sameNames(inputs, expected.inputs) || !sameNames(outputs, expected.outputs)) {
+    throw new FileFormatError(
+      `its metadata (a ${metadata.graph} ${metadata.spec.kind} with ${metadata.spec.layers} layer(s)) disagrees with its graph: ` +
+        `the graph has inputs ${describe(inputs)} and outputs ${describe(outputs)}; expected inputs ${describe(expected.inputs)} and outputs ${describe(expected.outputs)}`,
+      { path },
+    );
+  }
+  const observationSize = lastDimension(graph.input?.find((value) => value.name === TENSOR_NAMES.observations));
+  if (observationSize !== metadata.spec.inputSize) {
+    throw new FileFormatError(`its metadata says spec.inputSize = ${metadata.spec.inputSize} but the graph reads observations of size ${observationSize ?? "(unknown)"}`, { path });
+  }
+  const outputSize = lastDimension(graph.output?.find((value) => value.name === TENSOR_NAMES.outputs));
+  if (outputSize !== undefined && outputSize !== metadata.spec.outputSize) {
+    throw new FileFormatError(`its metadata says spec.outputSize = ${metadata.spec.outputSize} but the graph outputs ${outputSize} values per step`, { path });
+  }
 }

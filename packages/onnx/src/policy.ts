@@ -17,6 +17,13 @@ export interface ActResult {
   readonly logits: Float32Array;
 }
 
+/** NaN or ±Inf in an observation would come out as NaN logits and an arbitrary action: refuse it, naming the index. */
+function requireFiniteValues(field: string, values: Float32Array): void {
+  for (let index = 0; index < values.length; index++) {
+    if (!Number.isFinite(values[index]!)) throw new InputError({ field: `${field}[${index}]`, value: values[index], expected: "a finite number" });
+  }
+}
+
 /** Numerically stable softmax of one row into `out`. */
 export function softmaxRow(logits: ArrayLike<number>, offset: number, length: number, out: Float64Array): Float64Array {
   let max = Number.NEGATIVE_INFINITY;
@@ -109,6 +116,7 @@ export class OnnxPolicy {
       throw new StateError(`the policy has seen ${this.position} steps, its maximum sequence length; call reset()`);
     }
     const input = Float32Array.from(observations);
+    requireFiniteValues("observations", input);
     if (this.metadata.graph === "sequence") return this.forwardSequence(input);
     const feeds: Record<string, ort.Tensor> = { ...this.state, [TENSOR_NAMES.observations]: new ort.Tensor("float32", input, [this.batchSize, spec.inputSize]) };
     if (spec.kind === "transformer") feeds[TENSOR_NAMES.position] = new ort.Tensor("int64", BigInt64Array.of(BigInt(this.position)), [1]);
@@ -143,6 +151,16 @@ export class OnnxPolicy {
   /** Runs a `sequence` graph on whole histories [batch, time, input] (batch evaluation). */
   async runSequence(observations: Float32Array, batch: number, time: number): Promise<Float32Array> {
     if (this.metadata.graph !== "sequence") throw new StateError("runSequence needs a policy exported with graph: \"sequence\"");
+    const { spec } = this.metadata;
+    requirePositiveInteger("batch", batch);
+    requirePositiveInteger("time", time);
+    if (spec.kind === "transformer" && time > spec.maxSequenceLength) {
+      throw new InputError({ field: "time", value: time, expected: `at most ${spec.maxSequenceLength}, the policy's maximum sequence length (H)` });
+    }
+    if (observations.length !== batch * time * spec.inputSize) {
+      throw new InputError({ field: "observations.length", value: observations.length, expected: `${batch * time * spec.inputSize} (batch ${batch} × time ${time} × input ${spec.inputSize})` });
+    }
+    requireFiniteValues("observations", observations);
     const results = await this.session.run({ [TENSOR_NAMES.observations]: new ort.Tensor("float32", observations, [batch, time, this.metadata.spec.inputSize]) });
     return results[TENSOR_NAMES.outputs]!.data as Float32Array;
   }

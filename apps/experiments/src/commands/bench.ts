@@ -8,7 +8,7 @@ function repositoryRoot(): string {
   let directory = process.cwd();
   while (!existsSync(join(directory, "pnpm-workspace.yaml"))) {
     const parent = dirname(directory);
-    if (parent === directory) throw new UsageError("rl3 bench runs the packages' benchmarks: run it inside the rl3 repository");
+    if (parent === directory) throw new UsageError("working directory", process.cwd(), "inside the rl3 repository (rl3 bench runs the packages' benchmarks)");
     directory = parent;
   }
   return directory;

@@ -1,16 +1,23 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { FileFormatError } from "@rl3/core";
+import { groupRuns } from "../curve-groups.js";
 import type { Output } from "../output.js";
 import { type BarPoint, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../plots.js";
 import { RUN_FILES, readMetrics, readRunInfo } from "../run-dir.js";
 import type { EvaluationSummary } from "./evaluate.js";
 
 export interface PlotSummary {
+  /** One entry per curve: runs of one experiment (same settings apart from the seed and length) are one curve. */
+  curves: { label: string; runs: string[]; iterations: number[] }[];
   learningCurve: { svg: string; png: string; width: number; height: number };
   evaluation?: { svg: string; png: string; width: number; height: number };
 }
 
-/** Learning curves of the given run directories and, where they hold eval.json, evaluation bars. */
+/**
+ * Learning curves of the given run directories and, where they hold eval.json, evaluation bars. Runs of different
+ * experiments (another family, horizon, method, scale or setting) are separate curves, labelled by what differs.
+ */
 export async function plotCommand(options: { runs: string[]; out: string; baselines?: EvaluationSummary[]; title?: string }, output: Output): Promise<PlotSummary> {
   const base = resolve(options.out).replace(/\.(svg|png)$/u, "");
   const runs = options.runs.map((directory) => {
@@ -18,24 +25,34 @@ export async function plotCommand(options: { runs: string[]; out: string; baseli
     return { directory: resolve(directory), info, rows: readMetrics(resolve(directory)).map((row) => ({ envSteps: row["charts/env_steps"], value: row["charts/episodic_return"] })) };
   });
   const families = [...new Set(runs.map((run) => `${run.info.config.family}, H ${run.info.config.horizon}`))].join("; ");
+  const groups = groupRuns(runs);
+  const labelled = groups.flatMap((group) => group.runs.map((run) => ({ ...run, label: group.label })));
   const learningCurve = await renderChart(
-    learningCurveSpec(curvePoints(runs.map((run) => ({ method: run.info.config.method, rows: run.rows }))), options.title ?? `Meta-training: ${families}`),
+    learningCurveSpec(curvePoints(labelled.map((run) => ({ curve: run.label, rows: run.rows }))), options.title ?? `Meta-training: ${families}`),
     base,
   );
+  const curves = groups.map((group) => ({ label: group.label, runs: group.runs.map((run) => run.directory), iterations: group.runs.map((run) => run.rows.length) }));
   const bars: BarPoint[] = [];
-  for (const run of runs) {
+  for (const run of labelled) {
     const path = join(run.directory, RUN_FILES.evaluation);
     if (!existsSync(path)) continue;
-    const results = JSON.parse(readFileSync(path, "utf8")) as Record<string, EvaluationSummary>;
+    let results: Record<string, EvaluationSummary>;
+    try {
+      results = JSON.parse(readFileSync(path, "utf8")) as Record<string, EvaluationSummary>;
+    } catch (error) {
+      throw new FileFormatError(`is not readable JSON (${(error as Error).message}); re-run rl3 eval to rewrite it`, { path, cause: error });
+    }
     for (const result of Object.values(results)) {
-      bars.push({ agent: run.info.config.method, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
+      bars.push({ agent: run.label, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
     }
   }
   for (const result of options.baselines ?? []) {
     bars.push({ agent: result.agent, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
   }
-  const summary: PlotSummary = { learningCurve };
+  const summary: PlotSummary = { curves, learningCurve };
   if (bars.length > 0) summary.evaluation = await renderChart(evaluationBarsSpec(bars, "Evaluation (greedy), mean ± s.e."), `${base}-eval`);
-  output.result(summary, () => [`wrote ${learningCurve.svg} and ${learningCurve.png}`, ...(summary.evaluation ? [`wrote ${summary.evaluation.svg} and ${summary.evaluation.png}`] : [])].join("\n"));
+  output.result(summary, () => [
+    ...curves.map((curve) => `curve ${curve.label}: ${curve.runs.length} run(s), ${curve.iterations.join(", ")} iterations`),
+    `wrote ${learningCurve.svg} and ${learningCurve.png}`, ...(summary.evaluation ? [`wrote ${summary.evaluation.svg} and ${summary.evaluation.png}`] : [])].join("\n"));
   return summary;
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { makeDirectory } from "../directories.js";
 import { join, relative, resolve } from "node:path";
 import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
 import { PAPER_BUDGET_SWEEP, type SweepPoint, budgetSweepSpec, budgetSweepTables, iterationsToMatch, sweepPlotPoints } from "../budget-sweep.js";
@@ -46,7 +47,7 @@ export interface ReproducePair extends PairFigures {
 export async function reproduce(options: ReproduceOptions, output: Output): Promise<{ rows: ReproduceRow[]; pairs: ReproducePair[]; seconds: number; report: string }> {
   const started = Date.now();
   const outDir = resolve(options.outDir);
-  mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir, "--out");
   // Seed-major order: the first pair of concurrent runs is every method's first seed, so a session cut short
   // still leaves a comparable pair behind.
   const jobs = options.presets.flatMap((preset) =>

@@ -1,18 +1,20 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { METHODS, type Method, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
+import { ConfigError } from "@rl3/core";
 import { type BackendName, initBackend } from "@rl3/models";
 import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { applyOverrides } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
 import { Progress } from "../progress.js";
-import { MetricsLog, RUN_FILES, createRunDir, readMetrics, readRunInfo, writeAtomic } from "../run-dir.js";
+import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic } from "../run-dir.js";
 
 export interface TrainOptions {
   preset?: string;
   method?: string;
-  scale: Scale;
+  /** Default quick; undefined means "not given", which matters on resume (the run's own scale holds). */
+  scale?: Scale;
   seed?: number;
   out?: string;
   set: string[];
@@ -28,6 +30,27 @@ export interface TrainOptions {
 /** `--engine`, `--device`, `--threads` as config fields (only those given). */
 function engineSettings(options: TrainOptions): Record<string, unknown> {
   return Object.fromEntries(Object.entries({ engine: options.engine, device: options.device, threads: options.threads }).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * On `--resume` the run's own preset, method, scale and seed hold. A flag that names a different one is an error:
+ * ignoring it would train something other than what the command line says.
+ */
+function checkResumeFlags(options: TrainOptions, info: RunInfo, runDir: string): void {
+  const flags: [string, unknown, unknown][] = [
+    ["--preset", options.preset, info.preset],
+    ["--method", options.method, info.config.method],
+    ["--scale", options.scale, info.scale],
+    ["--seed", options.seed, info.config.seed],
+  ];
+  for (const [field, given, stored] of flags) {
+    if (given === undefined || given === stored) continue;
+    throw new ConfigError({
+      field,
+      value: given,
+      expected: `${JSON.stringify(stored ?? null)}, what the run in ${runDir} has (omit ${field} when resuming, or start a new run with another --out)`,
+    });
+  }
 }
 
 export interface TrainSummary {
@@ -53,6 +76,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
   if (options.resume) {
     runDir = resolve(options.resume);
     const info = readRunInfo(runDir);
+    checkResumeFlags(options, info, runDir);
     const config = { ...(applyOverrides(info.config, options.set) as TrainConfig), ...engineSettings(options) } as TrainConfig;
     await initBackend(options.backend);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
@@ -61,13 +85,14 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
   } else {
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
     const method = requireKnown("method", options.method ?? "", METHODS) as Method;
+    const scale = options.scale ?? "quick";
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
-    const config = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, options.scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
+    const config = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
     await initBackend(options.backend);
     trainer = PpoTrainer.create(config);
-    createRunDir(runDir, { preset: preset.name, scale: options.scale, config: trainer.config });
-    output.say(`training ${method} on ${preset.name} (${options.scale}) into ${runDir}`);
+    createRunDir(runDir, { preset: preset.name, scale, config: trainer.config });
+    output.say(`training ${method} on ${preset.name} (${scale}) into ${runDir}`);
   }
   const log = new MetricsLog(runDir, options.resume ? trainer.iteration : undefined);
   const checkpointPath = join(runDir, RUN_FILES.checkpoint);

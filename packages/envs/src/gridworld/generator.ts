@@ -23,6 +23,23 @@ export const REJECTION_TOLERANCE = 0.01;
 export const REJECTION_VALUE_RANGE = [50, 100] as const;
 /** Attempts before concluding that the parameters cannot produce an acceptable grid. */
 export const MAX_GENERATION_ATTEMPTS = 2000;
+/**
+ * Cells × attempts the generator may evaluate before it gives up: each attempt runs a 100-sweep value iteration
+ * over every cell (≈ 15 µs per cell here), so large grids get fewer attempts and a hopeless request fails within
+ * about 6 s instead of minutes. Grids up to 14 × 14 (every preset) keep all MAX_GENERATION_ATTEMPTS.
+ */
+export const GENERATION_CELL_BUDGET = 400_000;
+
+/** How many layouts `generateGrid` tries for an n × n grid before it reports that none passed. */
+export function generationAttempts(size: number): number {
+  return Math.max(1, Math.min(MAX_GENERATION_ATTEMPTS, Math.floor(GENERATION_CELL_BUDGET / (size * size))));
+}
+
+/**
+ * The farthest goal distance that can pass the rejection test: reaching a goal d steps away earns 100 after at
+ * least d − 1 steps costing ≥ 1 each, so the value is at most 101 − d, which must reach the lower bound.
+ */
+export const MAX_PASSABLE_GOAL_DISTANCE = 101 - REJECTION_VALUE_RANGE[0];
 
 function requireCount(field: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -44,6 +61,13 @@ export function validateGridParameters(parameters: GridParameters): void {
   requireCount("dangers", parameters.dangers, 0, Math.floor(((size - 2) * (size - 2)) / 9));
   // The farthest cell from the centre is a corner at Manhattan distance size − 1.
   requireCount("minGoalManhattan", parameters.minGoalManhattan, 1, size - 1);
+  if (parameters.minGoalManhattan > MAX_PASSABLE_GOAL_DISTANCE) {
+    throw new ConfigError({
+      field: "minGoalManhattan",
+      value: parameters.minGoalManhattan,
+      expected: `at most ${MAX_PASSABLE_GOAL_DISTANCE}: a goal farther away can never give the optimal 100-step value ≥ ${REJECTION_VALUE_RANGE[0]} the rejection test asks for`,
+    });
+  }
   const slip = parameters.slipProbability;
   if (typeof slip !== "number" || !(slip >= 0 && slip <= 1)) {
     throw new ConfigError({ field: "slipProbability", value: slip, expected: "a probability in [0, 1]" });
@@ -121,7 +145,8 @@ export function rejectionValue(grid: GridWorld): number {
 export function generateGrid(parameters: GridParameters, rng: Rng): GridWorld {
   validateGridParameters(parameters);
   const [low, high] = REJECTION_VALUE_RANGE;
-  for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
+  const attempts = generationAttempts(parameters.size);
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const tiles = layOut(parameters, rng);
     if (tiles === undefined) continue;
     const grid = new GridWorld(tiles, parameters.size, parameters.size, { slipProbability: parameters.slipProbability });
@@ -133,6 +158,6 @@ export function generateGrid(parameters: GridParameters, rng: Rng): GridWorld {
     value: parameters,
     expected:
       `parameters that can produce a grid passing the rejection test (optimal 100-step value from the start in ` +
-      `[${low}, ${high}]); none did in ${MAX_GENERATION_ATTEMPTS} attempts`,
+      `[${low}, ${high}]); none did in ${attempts} attempts`,
   });
 }

@@ -1,4 +1,5 @@
-import { InputError, requireInRange, requireIndex, type Rng } from "@rl3/core";
+import { InputError, requireInRange, requireIndex, requireInteger, type Rng } from "@rl3/core";
+import { ENV_LIMITS } from "../limits.js";
 import type { StepSample, TabularTask } from "../tabular-task.js";
 import { TransitionTable } from "../transition-table.js";
 import {
@@ -42,8 +43,19 @@ export class GridWorld implements TabularTask {
   private readonly table: TransitionTable;
 
   constructor(tiles: Uint8Array, rows: number, columns: number, dynamics: GridDynamics = {}) {
+    requireInteger("rows", rows, 1, ENV_LIMITS.gridSide);
+    requireInteger("columns", columns, 1, ENV_LIMITS.gridSide);
+    if (rows * columns > ENV_LIMITS.gridCells) {
+      throw new InputError({ field: "rows × columns", value: rows * columns, expected: `at most ${ENV_LIMITS.gridCells} cells` });
+    }
+    if (!(tiles instanceof Uint8Array)) throw new InputError({ field: "tiles", value: tiles, expected: "a Uint8Array of tile codes" });
     if (tiles.length !== rows * columns) {
       throw new InputError({ field: "tiles.length", value: tiles.length, expected: `${rows * columns} (rows × columns)` });
+    }
+    // An unknown code has no enter-reward and no dynamics: it would turn into NaN rewards downstream.
+    const unknown = tiles.findIndex((tile) => tile >= TILE_CHARACTERS.length);
+    if (unknown >= 0) {
+      throw new InputError({ field: `tiles[${unknown}]`, value: tiles[unknown], expected: `a tile code in [0, ${TILE_CHARACTERS.length - 1}] (${TILE_CHARACTERS.map((c) => `'${c}'`).join(", ")})` });
     }
     this.rows = rows;
     this.columns = columns;
@@ -61,6 +73,7 @@ export class GridWorld implements TabularTask {
 
   /** A grid from ASCII rows, e.g. `GridWorld.fromAscii(["S G", "O!X"])`; all rows must have the same length. */
   static fromAscii(lines: readonly string[], dynamics: GridDynamics = {}): GridWorld {
+    if (!Array.isArray(lines) || !lines.every((line) => typeof line === "string")) throw new InputError({ field: "lines", value: lines, expected: "an array of strings" });
     const rows = lines.length;
     const columns = lines[0]?.length ?? 0;
     if (rows === 0 || columns === 0) throw new InputError({ field: "lines", value: lines, expected: "a non-empty grid" });

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultTrainConfig, parseTrainConfig } from "@rl3/algorithms";
+import { ConfigError, FileFormatError, InputError } from "@rl3/core";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeDirectory } from "./directories.js";
+import { RUN_FILES, readMetrics, readRunInfo, writeAtomic } from "./run-dir.js";
+
+/** Byte flips (and an optional cut) of a file's content. */
+const damage = (length: number) =>
+  fc.tuple(fc.array(fc.tuple(fc.nat({ max: length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), fc.option(fc.nat({ max: length }), { nil: undefined }));
+
+function damaged(original: Uint8Array, [flips, cut]: [[number, number][], number | undefined]): Uint8Array {
+  const bytes = Uint8Array.from(original);
+  for (const [position, mask] of flips) bytes[position]! ^= mask;
+  return cut === undefined ? bytes : bytes.subarray(0, cut);
+}
+
+describe("run-directory files read back", () => {
+  let directory: string;
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), "rl3-run-dir-"));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("fuzz: a damaged config.json is a FileFormatError or a config that passes validation, and is never rewritten", () => {
+    const config = parseTrainConfig(defaultTrainConfig("mdps", 100, "rl3"));
+    const original = new TextEncoder().encode(`${JSON.stringify({ preset: "mdps-100", scale: "quick", config }, null, 2)}\n`);
+    const path = join(directory, RUN_FILES.config);
+    fc.assert(
+      fc.property(damage(original.length), (change) => {
+        const bytes = damaged(original, change);
+        writeFileSync(path, bytes);
+        try {
+          const info = readRunInfo(directory);
+          expect(parseTrainConfig(info.config)).toEqual(info.config);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FileFormatError);
+        }
+        expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("fuzz: a damaged metrics.jsonl is a FileFormatError or rows with increasing integer iterations, and is never rewritten", () => {
+    const rows = [1, 2, 3].map((iteration) => ({ iteration, "charts/env_steps": iteration * 1600, "charts/episodic_return": 10 + iteration, "losses/value_loss": 0.5 }));
+    const original = new TextEncoder().encode(rows.map((row) => `${JSON.stringify(row)}\n`).join(""));
+    const path = join(directory, RUN_FILES.metricsJsonl);
+    fc.assert(
+      fc.property(damage(original.length), (change) => {
+        const bytes = damaged(original, change);
+        writeFileSync(path, bytes);
+        try {
+          const read = readMetrics(directory);
+          read.forEach((row, index) => {
+            expect(Number.isSafeInteger(row.iteration)).toBe(true);
+            if (index > 0) expect(row.iteration).toBeGreaterThan(read[index - 1]!.iteration);
+            expect(Number.isFinite(row["charts/env_steps"])).toBe(true);
+          });
+        } catch (error) {
+          expect(error).toBeInstanceOf(FileFormatError);
+        }
+        expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a line cut by a kill at the end is skipped; a damaged line before it is an error naming the line", () => {
+    writeFileSync(join(directory, RUN_FILES.metricsJsonl), '{"iteration":1,"charts/env_steps":10}\n{"iteration":2,"charts/en');
+    expect(readMetrics(directory).map((row) => row.iteration)).toEqual([1]);
+    writeFileSync(join(directory, RUN_FILES.metricsJsonl), '{"iteration":1,"charts/env_steps":10}\n{"iteration":1,"charts/env_steps":10}\n{"iteration":3,"charts/env_steps":30}\n');
+    expect(() => readMetrics(directory)).toThrow(/line 2 is not a metrics row after iteration 1/);
+  });
+});
+
+describe("output paths", () => {
+  it("--out under /proc is a ConfigError at once, not an endless recursive mkdir", () => {
+    const started = performance.now();
+    expect(() => makeDirectory("/proc/rl3-nowhere/run")).toThrow(ConfigError);
+    expect(() => makeDirectory("/proc/rl3-nowhere/run")).toThrow(/^--out must be a directory that can be created \(ENOENT creating \/proc\/rl3-nowhere\); got "\/proc\/rl3-nowhere\/run"$/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("--out below a file, and a write into a missing directory, are typed errors that leave no temporary file", () => {
+    const directory = mkdtempSync(join(tmpdir(), "rl3-out-"));
+    try {
+      writeFileSync(join(directory, "file"), "x");
+      expect(() => makeDirectory(join(directory, "file", "run"))).toThrow(/is a file, not a directory/);
+      makeDirectory(join(directory, "a", "b", "c"));
+      expect(existsSync(join(directory, "a", "b", "c"))).toBe(true);
+      mkdirSync(join(directory, "empty"));
+      expect(() => writeAtomic(join(directory, "missing", "policy.onnx"), "x")).toThrow(InputError);
+      expect(() => writeAtomic(join(directory, "missing", "policy.onnx"), "x")).toThrow(/^path must be a writable file path \(ENOENT\); got /);
+      expect(readdirSync(directory).sort()).toEqual(["a", "empty", "file"]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { FileFormatError } from "@rl3/core";
+import { type TrainConfig, parseTrainConfig } from "./config.js";
+
+/** The `__metadata__` a PPO checkpoint carries beside its tensors (safetensors: every value a string). */
+export const CHECKPOINT_FORMAT = "rl3-checkpoint";
+export const CHECKPOINT_VERSION = 1;
+const REQUIRED_ENTRIES = ["format", "version", "iteration", "config", "slots"] as const;
+const ROLES = ["actor", "critic"] as const;
+
+export interface CheckpointHeader {
+  config: TrainConfig;
+  /** Completed PPO iterations. */
+  iteration: number;
+  /** Adam slots stored per network (0, 1, or 1 + 2 × its weight count). */
+  slots: Record<(typeof ROLES)[number], number>;
+}
+
+/**
+ * Validates a checkpoint's metadata before anything is trained on it: every entry present, the format and version
+ * known, the iteration a plain integer ≥ 0 (not "2.5", "1e3" or ""), the slot counts small integers, and the
+ * stored config valid. Each failure is a `FileFormatError` saying which entry is wrong.
+ */
+export function readCheckpointHeader(metadata: Record<string, string>, path: string, customFamily?: string): CheckpointHeader {
+  const missing = REQUIRED_ENTRIES.filter((key) => typeof metadata[key] !== "string");
+  if (missing.length > 0) throw new FileFormatError(`not an rl3 checkpoint: its header lacks ${missing.join(", ")}`, { path });
+  if (metadata.format !== CHECKPOINT_FORMAT || metadata.version !== String(CHECKPOINT_VERSION)) {
+    throw new FileFormatError(`not an rl3 checkpoint of version ${CHECKPOINT_VERSION} (format ${metadata.format}, version ${metadata.version})`, { path });
+  }
+  const iterationText = metadata.iteration!;
+  const iteration = Number(iterationText);
+  if (!/^(0|[1-9][0-9]*)$/u.test(iterationText) || !Number.isSafeInteger(iteration)) {
+    throw new FileFormatError(`its iteration counter is ${JSON.stringify(iterationText)}, not an integer ≥ 0`, { path });
+  }
+  let config: TrainConfig;
+  try {
+    config = parseTrainConfig(JSON.parse(metadata.config!), customFamily);
+  } catch (error) {
+    throw new FileFormatError(`its stored config is unreadable: ${(error as Error).message}`, { path, cause: error });
+  }
+  let stored: unknown;
+  try {
+    stored = JSON.parse(metadata.slots!);
+  } catch (error) {
+    throw new FileFormatError(`its optimizer slot counts are not JSON: ${(error as Error).message}`, { path, cause: error });
+  }
+  const slots = {} as CheckpointHeader["slots"];
+  for (const role of ROLES) {
+    const count = (stored as Record<string, unknown> | null)?.[role] ?? 0;
+    // Adam keeps 1 + 2 × (weights of the network) slots; far fewer than 10⁶ for any model rl3 builds.
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0 || count > 1_000_000) {
+      throw new FileFormatError(`its ${role} optimizer slot count is ${JSON.stringify(count)}, not an integer in [0, 1000000]`, { path });
+    }
+    slots[role] = count;
+  }
+  return { config, iteration, slots };
+}
