@@ -130,7 +130,7 @@ program
   .action(async (options) => {
     const presets = String(options.presets).split(",").map((name) => requireKnown("preset", name.trim(), PRESET_NAMES));
     const methods = String(options.methods).split(",").map((name) => requireKnown("method", name.trim(), METHODS));
-    if (options.detach && !options.queue) throw new UsageError("--detach needs --queue URL");
+    if (options.detach && !options.queue) throw new UsageError("--detach", true, "used together with --queue URL");
     const run = options.queue
       ? (reproduceOptions: Parameters<typeof reproduce>[0], output: Parameters<typeof reproduce>[1]) => reproduceOnQueue(reproduceOptions, { url: options.queue, detach: Boolean(options.detach) }, output)
       : reproduce;
