@@ -17,6 +17,11 @@ describe("defaultTrainConfig scales", () => {
     expect(defaultTrainConfig("grid11", 250, "rl3", "paper")).toMatchObject({ batchSize: 32000, minibatchSize: 4000, iterations: 20000 });
   });
 
+  it("paper RLC-sweep MDPs take the RLC README's entropy 0.1, decayed (§5.3); Table 5's 0.01 at H 100 and 500", () => {
+    expect(defaultTrainConfig("mdps", 1024, "rl3", "paper")).toMatchObject({ batchSize: 32768, minibatchSize: 4096, entropyCoefficient: 0.1, entropyDecay: true, learningRate: 3e-4 });
+    expect(defaultTrainConfig("mdps", 500, "rl3", "paper")).toMatchObject({ entropyCoefficient: 0.01, entropyDecay: false });
+  });
+
   it.each(SETTINGS)("standard %s H %i: valid, ≥ 1%% of the paper's env steps (less than one extra iteration over), quick hyperparameters otherwise", (family, horizon) => {
     const paper = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "paper"));
     const quick = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "quick"));

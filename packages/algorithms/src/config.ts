@@ -201,7 +201,9 @@ function paperConfig(family: string, horizon: number, method: Method): TrainConf
     batchSize: batch,
     minibatchSize: minibatch,
     learningRate: domain === "gridworld" ? 2e-4 : 3e-4,
-    entropyCoefficient: domain === "gridworld" ? 0.04 : domain === "bandits" && horizon <= 100 ? 0.001 : 0.01,
+    // The RLC sweep's entropy is its README's 0.1, decayed linearly to 0 (§5.3 [code-new]); Table 5's elsewhere.
+    entropyCoefficient: rlcSweep ? 0.1 : domain === "gridworld" ? 0.04 : domain === "bandits" && horizon <= 100 ? 0.001 : 0.01,
+    entropyDecay: rlcSweep,
     epochs: 8,
     checkpointEvery: 50,
   };
