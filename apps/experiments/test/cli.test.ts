@@ -205,4 +205,15 @@ describe("rl3 CLI", () => {
     expect(report).toContain("(0.004)"); // the paper's in-distribution lead at H 256: 0.812 − 0.808
     expect(statSync(join(work, "sweep/mdps-budget-sweep.png")).size).toBeGreaterThan(5000);
   }, 300_000);
+  it("rl3 zoo lists the shipped policies; rl3 eval --policy zoo:<name> evaluates one; an unknown name lists the known ones", () => {
+    const listed = json(rl3(["zoo", "--json"], work));
+    const entries = listed.entries as { name: string; check: { family: string } }[];
+    expect(entries.length).toBeGreaterThan(0);
+    const [first] = entries;
+    const evaluated = json(rl3(["eval", "--policy", `zoo:${first!.name}`, "--episodes", "4", "--json"], work));
+    expect(evaluated).toMatchObject({ agent: first!.name.split("/")[1], family: first!.check.family, episodes: 4 });
+    const unknown = rl3(["eval", "--policy", "zoo:grid13-350/rl4", "--json"], work);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stdout).toMatch(/unknown zoo policy \\"grid13-350\/rl4\\"/);
+  }, 120_000);
 });
