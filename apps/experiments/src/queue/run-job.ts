@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { METHODS, SCALES, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
-import { ConfigError } from "@rl3/core";
+import { ConfigError, UnknownNameError } from "@rl3/core";
 import { PRESET_NAMES } from "../presets.js";
 import { JobRefusedError } from "./errors.js";
 import { versionDifferences } from "./version.js";
@@ -83,6 +83,8 @@ export function validateRunJob(data: unknown, localVersions: Record<string, stri
     config = parseTrainConfig(record.config);
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError({ field: `job.config.${error.field}`, value: error.value, expected: error.expected });
+    // An unknown setting: the job carries something that is not a training-run field.
+    if (error instanceof UnknownNameError) throw new ConfigError({ field: `job.config.${error.given}`, value: "(present)", expected: `no such key (the settings are ${error.known.join(", ")})` });
     throw error;
   }
   if (!(METHODS as readonly string[]).includes(config.method)) throw new ConfigError({ field: "job.config.method", value: config.method, expected: METHODS.join(", ") });
