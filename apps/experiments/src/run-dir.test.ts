@@ -5,18 +5,9 @@ import { defaultTrainConfig, parseTrainConfig } from "@rl3/algorithms";
 import { ConfigError, FileFormatError, InputError } from "@rl3/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { damagedBytes } from "../../../scripts/property-testing.js";
 import { makeDirectory } from "./directories.js";
 import { RUN_FILES, readMetrics, readRunInfo, writeAtomic } from "./run-dir.js";
-
-/** Byte flips (and an optional cut) of a file's content. */
-const damage = (length: number) =>
-  fc.tuple(fc.array(fc.tuple(fc.nat({ max: length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }), fc.option(fc.nat({ max: length }), { nil: undefined }));
-
-function damaged(original: Uint8Array, [flips, cut]: [[number, number][], number | undefined]): Uint8Array {
-  const bytes = Uint8Array.from(original);
-  for (const [position, mask] of flips) bytes[position]! ^= mask;
-  return cut === undefined ? bytes : bytes.subarray(0, cut);
-}
 
 describe("run-directory files read back", () => {
   let directory: string;
@@ -30,8 +21,7 @@ describe("run-directory files read back", () => {
     const original = new TextEncoder().encode(`${JSON.stringify({ preset: "mdps-100", scale: "quick", config }, null, 2)}\n`);
     const path = join(directory, RUN_FILES.config);
     fc.assert(
-      fc.property(damage(original.length), (change) => {
-        const bytes = damaged(original, change);
+      fc.property(damagedBytes(original, 3), (bytes) => {
         writeFileSync(path, bytes);
         try {
           const info = readRunInfo(directory);
@@ -50,8 +40,7 @@ describe("run-directory files read back", () => {
     const original = new TextEncoder().encode(rows.map((row) => `${JSON.stringify(row)}\n`).join(""));
     const path = join(directory, RUN_FILES.metricsJsonl);
     fc.assert(
-      fc.property(damage(original.length), (change) => {
-        const bytes = damaged(original, change);
+      fc.property(damagedBytes(original, 3), (bytes) => {
         writeFileSync(path, bytes);
         try {
           const read = readMetrics(directory);

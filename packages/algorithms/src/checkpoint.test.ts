@@ -5,6 +5,7 @@ import { FileFormatError, InputError, Rl3Error } from "@rl3/core";
 import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { damagedBytes } from "../../../scripts/property-testing.js";
 import type { TrainConfigInput } from "./config.js";
 import { PpoTrainer } from "./ppo-trainer.js";
 
@@ -87,12 +88,8 @@ describe("checkpoints read back are validated before training continues", () => 
     const path = join(directory, "fuzzed.safetensors");
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
-        fc.option(fc.nat({ max: original.length }), { nil: undefined }),
-        async (flips, cut) => {
-          const bytes = Uint8Array.from(original);
-          for (const [position, mask] of flips) bytes[position]! ^= mask;
-          const damaged = cut === undefined ? bytes : bytes.subarray(0, cut);
+        damagedBytes(original, 4),
+        async (damaged) => {
           writeFileSync(path, damaged);
           try {
             const trainer = await PpoTrainer.resume(path);

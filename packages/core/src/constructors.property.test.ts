@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { typedErrorOrValid } from "../../../scripts/property-testing.js";
 import { Rl3Error } from "./errors.js";
 import { initialWeights } from "./initial-weights.js";
 import { MODEL_LIMITS, createModelSpec, elementCount } from "./model-spec.js";
@@ -12,26 +13,15 @@ const edgeNumber = fc.oneof(
 );
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 
-function typedErrorOrValid<T>(build: () => T, check: (value: T) => void): void {
-  let value: T;
-  try {
-    value = build();
-  } catch (error) {
-    expect(error, String(error)).toBeInstanceOf(Rl3Error);
-    return;
-  }
-  check(value);
-}
-
 describe("core constructors: typed error or valid result, never NaN, never a hang", () => {
   it("new Rng(seed) and Rng.fromState(anything)", () => {
     fc.assert(
       fc.property(edgeNumber, fc.anything(), (seed, state) => {
-        typedErrorOrValid(() => new Rng(seed), (rng) => {
+        typedErrorOrValid(Rl3Error, () => new Rng(seed), (rng) => {
           const value = rng.float();
           expect(value >= 0 && value < 1).toBe(true);
         });
-        typedErrorOrValid(() => Rng.fromState(state as never), (rng) => expect(Number.isFinite(rng.normal())).toBe(true));
+        typedErrorOrValid(Rl3Error, () => Rng.fromState(state as never), (rng) => expect(Number.isFinite(rng.normal())).toBe(true));
       }),
       { numRuns: 300 },
     );
@@ -43,7 +33,7 @@ describe("core constructors: typed error or valid result, never NaN, never a han
         fc.constantFrom("transformer", "gru", "markov", "lstm"),
         fc.record({ inputSize: edgeNumber, outputSize: edgeNumber, maxSequenceLength: edgeNumber, dModel: maybe(edgeNumber), embedSize: maybe(edgeNumber), layers: maybe(edgeNumber), heads: maybe(edgeNumber), feedForwardSize: maybe(edgeNumber) }),
         (kind, sizes) => {
-          typedErrorOrValid(() => createModelSpec({ kind: kind as never, ...sizes }), (spec) => {
+          typedErrorOrValid(Rl3Error, () => createModelSpec({ kind: kind as never, ...sizes }), (spec) => {
             const parameters = spec.weights.reduce((sum, weight) => sum + elementCount(weight.shape), 0);
             expect(parameters).toBeLessThanOrEqual(MODEL_LIMITS.parameters);
             // Allocating is only cheap for small specs; those are the ones checked for finite values.

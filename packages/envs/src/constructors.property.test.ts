@@ -1,6 +1,7 @@
 import { Rl3Error, Rng } from "@rl3/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { typedErrorOrValid } from "../../../scripts/property-testing.js";
 import { BernoulliBandit, banditFamily } from "./bandit.js";
 import { GridWorld } from "./gridworld/gridworld.js";
 import { generateGrid } from "./gridworld/generator.js";
@@ -18,28 +19,16 @@ const edgeNumber = fc.oneof(
 );
 const size = fc.oneof(fc.integer({ min: -2, max: 12 }), edgeNumber);
 
-/** Runs `build`; a typed error passes, any other throw fails, and a result must satisfy `check`. */
-function typedErrorOrValid<T>(build: () => T, check: (value: T) => void): void {
-  let value: T;
-  try {
-    value = build();
-  } catch (error) {
-    expect(error, String(error)).toBeInstanceOf(Rl3Error);
-    return;
-  }
-  check(value);
-}
-
 describe("environment constructors: typed error or valid result", () => {
   it("BernoulliBandit and banditFamily", () => {
     fc.assert(
       fc.property(fc.array(edgeNumber, { maxLength: 8 }), size, (probabilities, arms) => {
-        typedErrorOrValid(() => new BernoulliBandit(probabilities), (bandit) => {
+        typedErrorOrValid(Rl3Error, () => new BernoulliBandit(probabilities), (bandit) => {
           const { reward } = bandit.sampleStep(0, 0, new Rng(1));
           expect(reward === 0 || reward === 1).toBe(true);
           expect(Number.isFinite(oracleReturn(bandit, 5))).toBe(true);
         });
-        typedErrorOrValid(() => banditFamily({ arms }), (family) => expect(family.sample(new Rng(2)).numActions).toBe(arms));
+        typedErrorOrValid(Rl3Error, () => banditFamily({ arms }), (family) => expect(family.sample(new Rng(2)).numActions).toBe(arms));
       }),
       { numRuns: 200 },
     );
@@ -48,7 +37,7 @@ describe("environment constructors: typed error or valid result", () => {
   it("randomMdpFamily and RandomMdp with arbitrary sizes and parameters", () => {
     fc.assert(
       fc.property(size, size, edgeNumber, edgeNumber, size, (numStates, numActions, alpha, rewardNoise, taskHorizon) => {
-        typedErrorOrValid(() => randomMdpFamily({ numStates, numActions, alpha, rewardNoise, taskHorizon }).sample(new Rng(3)), (task) => {
+        typedErrorOrValid(Rl3Error, () => randomMdpFamily({ numStates, numActions, alpha, rewardNoise, taskHorizon }).sample(new Rng(3)), (task) => {
           expect(Number.isFinite(oracleReturn(task, 12))).toBe(true);
           expect(Number.isFinite(task.sampleStep(task.startState, 0, new Rng(4)).reward)).toBe(true);
         });
@@ -57,7 +46,7 @@ describe("environment constructors: typed error or valid result", () => {
     );
     fc.assert(
       fc.property(size, size, fc.array(edgeNumber, { maxLength: 20 }), fc.array(edgeNumber, { maxLength: 6 }), (numStates, numActions, transitions, meanRewards) => {
-        typedErrorOrValid(() => new RandomMdp({ numStates, numActions, transitions, meanRewards }), (task) => {
+        typedErrorOrValid(Rl3Error, () => new RandomMdp({ numStates, numActions, transitions, meanRewards }), (task) => {
           expect(Number.isFinite(task.sampleStep(0, 0, new Rng(5)).reward)).toBe(true);
         });
       }),
@@ -68,7 +57,7 @@ describe("environment constructors: typed error or valid result", () => {
   it("GridWorld from arbitrary tile codes and sizes, and from arbitrary ASCII", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 30 }), size, size, (tiles, rows, columns) => {
-        typedErrorOrValid(() => new GridWorld(tiles, rows, columns), (grid) => {
+        typedErrorOrValid(Rl3Error, () => new GridWorld(tiles, rows, columns), (grid) => {
           for (let state = 0; state < grid.numStates; state++) {
             for (let action = 0; action < 5; action++) {
               const probabilities = grid.transitionProbs(state, action);
@@ -82,7 +71,7 @@ describe("environment constructors: typed error or valid result", () => {
     );
     fc.assert(
       fc.property(fc.array(fc.string({ unit: fc.constantFrom(" ", "S", "G", "X", "O", "W", "!", "?", "s"), maxLength: 5 }), { maxLength: 5 }), (lines) => {
-        typedErrorOrValid(() => GridWorld.fromAscii(lines), (grid) => expect(grid.render().split("\n")).toHaveLength(grid.rows + 2));
+        typedErrorOrValid(Rl3Error, () => GridWorld.fromAscii(lines), (grid) => expect(grid.render().split("\n")).toHaveLength(grid.rows + 2));
       }),
       { numRuns: 300 },
     );
@@ -120,7 +109,7 @@ describe("the grid generator fails fast on settings that can never pass its reje
   it("fuzz: arbitrary generator settings give a typed error or a grid that passed the test", () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 15 }), fc.integer({ min: -1, max: 40 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 30 }), fc.double({ min: -0.5, max: 1.5, noNaN: true }), (gridSize, minGoalManhattan, dangers, obstacleSets, slipProbability) => {
-        typedErrorOrValid(() => generateGrid({ ...base, size: gridSize, minGoalManhattan, dangers, obstacleSets, slipProbability }, new Rng(gridSize)), (grid) => expect(grid.rows).toBe(gridSize));
+        typedErrorOrValid(Rl3Error, () => generateGrid({ ...base, size: gridSize, minGoalManhattan, dangers, obstacleSets, slipProbability }, new Rng(gridSize)), (grid) => expect(grid.rows).toBe(gridSize));
       }),
       { numRuns: 25 },
     );

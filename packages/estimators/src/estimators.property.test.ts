@@ -1,6 +1,7 @@
 import { InputError, Rl3Error, StateError } from "@rl3/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { typedErrorOrValid } from "../../../scripts/property-testing.js";
 import { ModelBasedEstimator } from "./model-based-estimator.js";
 import { QLearningEstimator } from "./q-learning-estimator.js";
 import { TabularModel } from "./tabular-model.js";
@@ -12,17 +13,6 @@ const edgeNumber = fc.oneof(
   fc.double(),
 );
 
-function typedErrorOrValid<T>(build: () => T, check: (value: T) => void): void {
-  let value: T;
-  try {
-    value = build();
-  } catch (error) {
-    expect(error, String(error)).toBeInstanceOf(Rl3Error);
-    return;
-  }
-  check(value);
-}
-
 const estimators: [string, (maxStates: number, numActions: number) => ValueEstimator][] = [
   ["ModelBasedEstimator", (maxStates, numActions) => new ModelBasedEstimator({ maxStates, numActions, maxSweeps: 10 })],
   ["QLearningEstimator", (maxStates, numActions) => new QLearningEstimator({ maxStates, numActions })],
@@ -32,7 +22,7 @@ describe.each(estimators)("%s", (_name, create) => {
   it("constructed from arbitrary sizes: a typed error, or an estimator with finite Q-values", () => {
     fc.assert(
       fc.property(fc.oneof(fc.integer({ min: -1, max: 6 }), edgeNumber), fc.oneof(fc.integer({ min: -1, max: 6 }), edgeNumber), (maxStates, numActions) => {
-        typedErrorOrValid(() => create(maxStates, numActions), (estimator) => expect(Array.from(estimator.qValues(0)).every(Number.isFinite)).toBe(true));
+        typedErrorOrValid(Rl3Error, () => create(maxStates, numActions), (estimator) => expect(Array.from(estimator.qValues(0)).every(Number.isFinite)).toBe(true));
       }),
       { numRuns: 200 },
     );
@@ -43,7 +33,7 @@ describe.each(estimators)("%s", (_name, create) => {
       fc.property(fc.array(fc.tuple(fc.integer({ min: -1, max: 4 }), fc.integer({ min: -1, max: 2 }), edgeNumber, fc.integer({ min: -1, max: 4 }), fc.boolean()), { maxLength: 12 }), (transitions) => {
         const estimator = create(4, 2);
         for (const [state, action, reward, nextState, terminal] of transitions) {
-          typedErrorOrValid(
+          typedErrorOrValid(Rl3Error, 
             () => {
               estimator.update(state, action, reward, nextState, terminal);
               return [0, 1, 2, 3].map((key) => Array.from(estimator.qValues(key)));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FileFormatError, InputError, type ModelKind, Rl3Error, createModelSpec, initialWeights } from "@rl3/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { damagedBytes } from "../../../scripts/property-testing.js";
 import { OnnxPolicy, exportOnnx } from "./index.js";
 import { onnx } from "./proto.js";
 
@@ -65,12 +66,8 @@ describe("OnnxPolicy refuses what it cannot run correctly", () => {
     const path = join(directory, "policy.onnx");
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
-        fc.option(fc.nat({ max: original.length }), { nil: undefined }),
-        async (flips, cut) => {
-          const bytes = Uint8Array.from(original);
-          for (const [position, mask] of flips) bytes[position]! ^= mask;
-          const damaged = cut === undefined ? bytes : bytes.subarray(0, cut);
+        damagedBytes(original, 3),
+        async (damaged) => {
           writeFileSync(path, damaged);
           try {
             const policy = await OnnxPolicy.load(path);
