@@ -1,4 +1,4 @@
-import { type Method, type Scale, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
+import { type Method, type Scale, type TrainConfig, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
 
 /** A setting of the paper: what to train on, with which budget, and which OOD families to test on. */
 export interface Preset {
@@ -29,6 +29,11 @@ export const PRESETS: Preset[] = [
 ];
 
 export const PRESET_NAMES = PRESETS.map((preset) => preset.name);
+
+/** "transformer d32 ×1": the sequence model of a config, as `rl3 presets` and the zoo name it. */
+export function modelLabel(model: TrainConfig["model"]): string {
+  return `${model.kind} d${model.dModel ?? 64} ×${model.layers ?? 2}`;
+}
 
 export function presetConfig(preset: Preset, method: Method, scale: Scale): TrainConfigInput {
   return defaultTrainConfig(preset.family, preset.horizon, method, scale);

@@ -1,7 +1,7 @@
 import type { Scale } from "@rl3/algorithms";
 import { parseTrainConfig } from "@rl3/algorithms";
 import { type Output, markdownTable } from "../output.js";
-import { PRESETS, estimatedSeconds, formatDuration, presetConfig } from "../presets.js";
+import { PRESETS, estimatedSeconds, formatDuration, modelLabel, presetConfig } from "../presets.js";
 
 export function presetsCommand(options: { scale: Scale }, output: Output) {
   const rows = PRESETS.map((preset) => {
@@ -11,7 +11,7 @@ export function presetsCommand(options: { scale: Scale }, output: Output) {
       family: preset.family,
       horizon: preset.horizon,
       testFamilies: preset.testFamilies,
-      model: `${config.model.kind} d${config.model.dModel ?? 64} ×${config.model.layers ?? 2}`,
+      model: modelLabel(config.model),
       envSteps: config.iterations * config.batchSize,
       batchSize: config.batchSize,
       envs: config.batchSize / config.horizon,

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_TEST_SEED, type EvaluationResult, OnnxPolicyAgent, evaluate, parseTrainConfig } from "@rl3/algorithms";
 import { FileFormatError, InputError } from "@rl3/core";
 import { ZOO_ENTRIES, type ZooEntry, type ZooManifest, type ZooScore, zooPolicyPath } from "@rl3/zoo";
 import { type Output, markdownTable } from "../output.js";
-import { PRESETS } from "../presets.js";
+import { PRESETS, modelLabel } from "../presets.js";
 import { RUN_FILES, readMetrics, readRunInfo, runState, writeAtomic } from "../run-dir.js";
 
 /** The zoo's check: the first `CHECK_EPISODES` test tasks of the preset's in-distribution family (§6.4's test stream). */
@@ -81,7 +81,7 @@ export async function zooAddCommand(options: { runs: string[]; command: string; 
     preset: preset.name,
     method,
     file,
-    bytes: statSync(join(zooDir, file)).size,
+    bytes: bytes.length,
     sha256: createHash("sha256").update(bytes).digest("hex"),
     training: {
       command: options.command,
@@ -90,7 +90,7 @@ export async function zooAddCommand(options: { runs: string[]; command: string; 
       envSteps: config.iterations * config.batchSize,
       iterations: config.iterations,
       batchSize: config.batchSize,
-      model: `${model.kind} d${model.dModel ?? 64} ×${model.layers ?? 2} (${model.heads ?? 4} heads)`,
+      model: `${modelLabel(model)} (${model.heads ?? 4} heads)`,
       engine: config.engine,
       finalReturn: chosen.finalReturn,
       chosenFrom: runs.map((run) => run.info.config.seed).sort((a, b) => a - b),
