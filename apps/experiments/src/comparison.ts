@@ -220,7 +220,7 @@ function comparePair(family: string, a: AgentScores, b: AgentScores, bootstrap: 
 
 const ONE_SEED_MARK = "†";
 
-function formatInterval(interval: Interval | undefined, digits: number, mark = ""): string {
+export function formatInterval(interval: Interval | undefined, digits: number, mark = ""): string {
   if (!interval) return "—";
   return `${interval.estimate.toFixed(digits)} [${interval.low.toFixed(digits)}, ${interval.high.toFixed(digits)}]${mark}`;
 }

@@ -37,7 +37,7 @@ describe("groupRuns", () => {
 describe("curvePoints", () => {
   const rows = (count: number, value: number) => Array.from({ length: count }, (_, index) => ({ envSteps: (index + 1) * 10, value }));
   it("keeps every run's full length: the tail averages the runs that reached it", () => {
-    const points = curvePoints([{ curve: "rl3", rows: rows(3, 1) }, { curve: "rl3", rows: rows(6, 3) }], 1);
+    const points = curvePoints([{ curve: "rl3", method: "rl3", rows: rows(3, 1) }, { curve: "rl3", method: "rl3", rows: rows(6, 3) }], 1);
     expect(points).toHaveLength(6);
     expect(points.slice(0, 3).map((point) => [point.mean, point.seeds])).toEqual([[2, 2], [2, 2], [2, 2]]);
     expect(points.slice(3).map((point) => [point.mean, point.seeds, point.low])).toEqual([[3, 1, 3], [3, 1, 3], [3, 1, 3]]);
@@ -45,7 +45,7 @@ describe("curvePoints", () => {
   });
 
   it("keeps curves apart", () => {
-    const points = curvePoints([{ curve: "a", rows: rows(2, 1) }, { curve: "b", rows: rows(9, 5) }], 1);
+    const points = curvePoints([{ curve: "a", method: "rl2", rows: rows(2, 1) }, { curve: "b", method: "rl3", rows: rows(9, 5) }], 1);
     expect(points.filter((point) => point.curve === "a")).toHaveLength(2);
     expect(points.filter((point) => point.curve === "b").every((point) => point.mean === 5)).toBe(true);
   });

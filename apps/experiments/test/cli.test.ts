@@ -204,6 +204,12 @@ describe("rl3 CLI", () => {
     expect(report).toMatch(/\| 128 \| .* \| 1\.000 \|/); // the paper's iterations fraction at H 128
     expect(report).toContain("(0.004)"); // the paper's in-distribution lead at H 256: 0.812 − 0.808
     expect(statSync(join(work, "sweep/mdps-budget-sweep.png")).size).toBeGreaterThan(5000);
+    // Each preset's numbers beside the paper's with the experience ratio; a glossary; files named for what they hold.
+    expect(report).toMatch(/Beside the paper \(RLC budget-sweep plots.*\): test return ÷ oracle .* Experience: 512 env steps per run here/);
+    expect(report).toContain("| mdps:ood | rl3 |");
+    expect(report).toContain("### How to read this report");
+    expect(report).not.toContain("spec/rl3-method.md"); // not a file of the repository
+    for (const file of ["mdps-128-training-curves.png", "mdps-128-test-aggregates.png", "mdps-256-training-curves.svg"]) expect(existsSync(join(work, "sweep", file)), file).toBe(true);
   }, 300_000);
   it("rl3 zoo lists the shipped policies; rl3 eval --policy zoo:<name> evaluates one; an unknown name lists the known ones", () => {
     const listed = json(rl3(["zoo", "--json"], work));

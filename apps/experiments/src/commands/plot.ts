@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { FileFormatError } from "@rl3/core";
 import { groupRuns } from "../curve-groups.js";
 import type { Output } from "../output.js";
-import { type BarPoint, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../plots.js";
+import { type BarPoint, CURVE_SMOOTHING, type ReferenceLine, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../plots.js";
 import { RUN_FILES, readMetrics, readRunInfo } from "../run-dir.js";
 import type { EvaluationSummary } from "./evaluate.js";
 
@@ -14,11 +14,16 @@ export interface PlotSummary {
   evaluation?: { svg: string; png: string; width: number; height: number };
 }
 
+/** Baselines drawn as reference lines on learning curves: the floor and the ceiling of what can be learned. */
+const REFERENCE_AGENTS = ["random", "oracle"];
+
 /**
- * Learning curves of the given run directories and, where they hold eval.json, evaluation bars. Runs of different
- * experiments (another family, horizon, method, scale or setting) are separate curves, labelled by what differs.
+ * Learning curves of the given run directories and, where they hold eval.json, test-return bars (written beside the
+ * curves as `<out>-test-returns`, or to `evaluationOut`). Runs of different experiments (another family, horizon,
+ * method, scale or setting) are separate curves, labelled by what differs. The random and oracle baselines among
+ * `baselines` on the runs' training family are drawn on the curves as reference lines.
  */
-export async function plotCommand(options: { runs: string[]; out: string; baselines?: EvaluationSummary[]; title?: string }, output: Output): Promise<PlotSummary> {
+export async function plotCommand(options: { runs: string[]; out: string; evaluationOut?: string; baselines?: EvaluationSummary[]; title?: string }, output: Output): Promise<PlotSummary> {
   const base = resolve(options.out).replace(/\.(svg|png)$/u, "");
   const runs = options.runs.map((directory) => {
     const info = readRunInfo(resolve(directory));
@@ -27,8 +32,12 @@ export async function plotCommand(options: { runs: string[]; out: string; baseli
   const families = [...new Set(runs.map((run) => `${run.info.config.family}, H ${run.info.config.horizon}`))].join("; ");
   const groups = groupRuns(runs);
   const labelled = groups.flatMap((group) => group.runs.map((run) => ({ ...run, label: group.label })));
+  const trainingFamilies = new Set(runs.map((run) => run.info.config.family));
+  const references: ReferenceLine[] = (options.baselines ?? [])
+    .filter((result) => REFERENCE_AGENTS.includes(result.agent) && trainingFamilies.has(result.family))
+    .map((result) => ({ agent: result.agent, value: result.mean }));
   const learningCurve = await renderChart(
-    learningCurveSpec(curvePoints(labelled.map((run) => ({ curve: run.label, rows: run.rows }))), options.title ?? `Meta-training: ${families}`),
+    learningCurveSpec(curvePoints(labelled.map((run) => ({ curve: run.label, method: run.info.config.method, rows: run.rows }))), options.title ?? `Meta-training: ${families}`, { smoothing: CURVE_SMOOTHING, references }),
     base,
   );
   const curves = groups.map((group) => ({ label: group.label, runs: group.runs.map((run) => run.directory), iterations: group.runs.map((run) => run.rows.length) }));
@@ -43,14 +52,14 @@ export async function plotCommand(options: { runs: string[]; out: string; baseli
       throw new FileFormatError(`is not readable JSON (${(error as Error).message}); re-run rl3 eval to rewrite it`, { path, cause: error });
     }
     for (const result of Object.values(results)) {
-      bars.push({ agent: run.label, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
+      bars.push({ agent: run.label, method: run.info.config.method, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
     }
   }
   for (const result of options.baselines ?? []) {
-    bars.push({ agent: result.agent, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
+    bars.push({ agent: result.agent, method: result.agent, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
   }
   const summary: PlotSummary = { curves, learningCurve };
-  if (bars.length > 0) summary.evaluation = await renderChart(evaluationBarsSpec(bars, "Evaluation (greedy), mean ± s.e."), `${base}-eval`);
+  if (bars.length > 0) summary.evaluation = await renderChart(evaluationBarsSpec(bars, "Test returns (greedy), mean ± s.e. over tasks"), options.evaluationOut ?? `${base}-test-returns`);
   output.result(summary, () => [
     ...curves.map((curve) => `curve ${curve.label}: ${curve.runs.length} run(s), ${curve.iterations.join(", ")} iterations`),
     `wrote ${learningCurve.svg} and ${learningCurve.png}`, ...(summary.evaluation ? [`wrote ${summary.evaluation.svg} and ${summary.evaluation.png}`] : [])].join("\n"));

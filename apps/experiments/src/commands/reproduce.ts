@@ -1,12 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { makeDirectory } from "../directories.js";
 import { join, relative, resolve } from "node:path";
-import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
+import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, defaultTrainConfig, evaluate } from "@rl3/algorithms";
 import { PAPER_BUDGET_SWEEP, type SweepPoint, budgetSweepSpec, budgetSweepTables, iterationsToMatch, sweepPlotPoints } from "../budget-sweep.js";
 import { runTrainJobs } from "../jobs.js";
 import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";
 import type { Output } from "../output.js";
+import { besidePaperTable, type Experience } from "../paper-results.js";
 import { aggregatesSpec, renderChart } from "../plots.js";
+import { glossary } from "../report-glossary.js";
 import { PRESETS, type Preset } from "../presets.js";
 import { RUN_FILES, type RunState, readMetrics, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
@@ -115,18 +117,25 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
     const comparison = compareRuns(scored, { pairAgents: options.methods, resamples: options.resamples });
     rows.push(...comparison.agents.map((row) => ({ preset: preset.name, ...row })));
     pairs.push(...comparison.pairs.map((pair) => ({ preset: preset.name, ...pair })));
-    sections.push(`### ${preset.name}`, "", comparisonTables(comparison, (family) => family), "");
-
     const runDirs = jobs.filter((job) => job.preset === preset).map((job) => job.dir);
+    const beside = besidePaperTable(preset.name, comparison.agents, comparison.pairs, experienceOf(preset, runDirs));
+    sections.push(`### ${preset.name}`, "", comparisonTables(comparison, (family) => family), "", ...(beside ? [beside, ""] : []));
+
     const plotted = await plotCommand(
-      { runs: runDirs, out: join(outDir, `${preset.name}-learning-curves`), baselines: baselinesForPlot.filter((result) => preset.testFamilies.includes(result.family)), title: `Meta-training on ${preset.name} (${options.scale})` },
+      {
+        runs: runDirs,
+        out: join(outDir, `${preset.name}-training-curves`),
+        evaluationOut: join(outDir, `${preset.name}-test-returns`),
+        baselines: baselinesForPlot.filter((result) => preset.testFamilies.includes(result.family)),
+        title: `Meta-training on ${preset.name} (${options.scale})`,
+      },
       { json: true, say: () => {}, result: () => {} },
     );
     plots.push(relative(outDir, plotted.learningCurve.png));
     if (plotted.evaluation) plots.push(relative(outDir, plotted.evaluation.png));
     const aggregates = await renderChart(
       aggregatesSpec(aggregatePoints(comparison, (family) => family), `${preset.name} (${options.scale}, ${options.seeds.length} seed(s)): aggregates with ${Math.round(comparison.confidence * 100)}% intervals`),
-      join(outDir, `${preset.name}-aggregates`),
+      join(outDir, `${preset.name}-test-aggregates`),
     );
     plots.push(relative(outDir, aggregates.png));
   }
@@ -168,13 +177,26 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
     "",
     ...plots.map((plot) => `![${plot}](${plot})`),
     "",
-    "Quick-scale numbers are reported beside the paper's (`spec/rl3-method.md` §7), never in place of them.",
+    glossary(
+      [...new Set(options.presets.flatMap((preset) => preset.testFamilies))],
+      [...options.methods, ...options.baselines],
+    ),
+    "",
+    `Numbers at the \`${options.scale}\` scale are reported beside the paper's, never in place of them: "ours ÷ paper" is read with the experience ratio above each table. ` +
+      "How rl3 implements the paper, section by section: docs/method.md in the rl3 repository; all results so far: docs/results.md.",
     "",
   ].join("\n");
   const reportPath = join(outDir, "report.md");
   writeFileSync(reportPath, report);
   output.result({ outDir, report: reportPath, seconds, ...statistics, runs, rows, pairs }, () => `${tables}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
   return { rows, pairs, seconds, report: reportPath };
+}
+
+/** Env steps of the longest of `runDirs` (all are finished here) and of the paper's setting for `preset`. */
+function experienceOf(preset: Preset, runDirs: readonly string[]): Experience {
+  const ours = Math.max(0, ...runDirs.map((dir) => readMetrics(dir).at(-1)?.["charts/env_steps"] ?? 0));
+  const paper = defaultTrainConfig(preset.family, preset.horizon, "rl3", "paper");
+  return { ours, paper: paper.iterations * paper.batchSize, paperBudget: `${paper.iterations.toLocaleString("en-US")} iterations × ${paper.batchSize.toLocaleString("en-US")} steps` };
 }
 
 export function presetsByName(names: string[]): Preset[] {
