@@ -1,8 +1,8 @@
 import { FileFormatError, InputError, type Rng } from "@rl3/core";
 import { type TaskFamily, type VecMetaEnvInfo, taskFamily } from "@rl3/envs";
 import { OnnxPolicy, softmaxRow } from "@rl3/onnx";
-import type { AgentContext, MetaAgent } from "./agents.js";
-import { type EncoderConfig, ObservationEncoder } from "./observation-encoder.js";
+import type { AgentContext, MetaAgent } from "@rl3/wrappers";
+import { type EncoderConfig, ObservationEncoder } from "@rl3/wrappers";
 
 /**
  * A trained policy file acting through its own observation encoder, rebuilt from the file's metadata: the same

@@ -8,10 +8,10 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "./c
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
 import { createTrainingEngine } from "./engines.js";
 import { generalizedAdvantages } from "./gae.js";
-import { ObservationEncoder } from "./observation-encoder.js";
+import { ObservationEncoder } from "@rl3/wrappers";
 import { actorObservations, chosenLogProbabilities, criticObservations, explainedVariance, klSum, logSoftmaxRows, normalizeAdvantages } from "./ppo/batches.js";
 import { type ActingPolicy, type Rollout, collectRollout } from "./ppo/rollout.js";
-import { taskStreams, trainingStreams, weightSeed } from "./streams.js";
+import { taskStreams, trainingStreams, weightSeed } from "@rl3/wrappers";
 
 /** CleanRL-style metrics of one PPO iteration. */
 export interface IterationMetrics {
