@@ -1,7 +1,8 @@
 import { ConfigError, FileFormatError, InputError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
-import { OnnxPolicy, exportOnnx } from "@rl3/onnx";
+import { exportOnnx } from "@rl3/onnx";
+import { OnnxPolicy } from "@rl3/onnx/node";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { Adam, addWeightDecay } from "./adam.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "./checkpoint.js";
