@@ -13,11 +13,17 @@ const members = workspaceDirs
   .filter((dir) => existsSync(join(root, dir, "package.json")))
   .map((dir) => ({ dir, name: JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")).name as string }));
 
-const alias = Object.fromEntries(
-  members
-    .filter((member) => existsSync(join(root, member.dir, "src/index.ts")))
-    .map((member) => [member.name, resolve(root, member.dir, "src/index.ts")]),
-);
+// "@rl3/onnx" → src/index.ts and each subpath export ("@rl3/onnx/node") → its own src/<subpath>.ts; matched exactly,
+// so that a package name never also matches as the prefix of its subpaths.
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const alias = members.flatMap((member) => {
+  const manifest = JSON.parse(readFileSync(join(root, member.dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+  const subpaths = Object.keys(manifest.exports ?? {}).filter((key) => key !== "." && !key.includes("*") && existsSync(join(root, member.dir, "src", `${key.slice(2)}.ts`)));
+  return [
+    ...subpaths.map((key) => ({ find: new RegExp(`^${escape(`${member.name}/${key.slice(2)}`)}$`), replacement: resolve(root, member.dir, "src", `${key.slice(2)}.ts`) })),
+    ...(existsSync(join(root, member.dir, "src/index.ts")) ? [{ find: new RegExp(`^${escape(member.name)}$`), replacement: resolve(root, member.dir, "src/index.ts") }] : []),
+  ];
+});
 
 export default defineConfig({
   resolve: { alias },

@@ -6,7 +6,7 @@
 import { type BenchResult, atLeast, atMost, report } from "../../../scripts/bench-harness.js";
 import { Rng, createModelSpec, type ModelSpecOptions } from "@rl3/core";
 import { TfjsTrainingEngine, initBackend, initialWeights } from "@rl3/models";
-import { OnnxTrainingEngine } from "@rl3/onnx";
+import { OnnxTrainingEngine } from "@rl3/onnx/node";
 import { type EngineName, type Method, PpoTrainer, defaultTrainConfig } from "../dist/index.js";
 
 await initBackend("wasm");

@@ -2,7 +2,7 @@ import { Rng } from "@rl3/core";
 import { GridAction, GridWorld, TILE_ENTER_REWARD, type TaskFamily } from "@rl3/envs";
 import { describe, expect, it } from "vitest";
 import { generalizedAdvantages } from "./gae.js";
-import { type Method, ObservationEncoder } from "./observation-encoder.js";
+import { type Method, ObservationEncoder } from "@rl3/wrappers";
 import { collectRollout } from "./ppo/rollout.js";
 
 /*

@@ -1,7 +1,7 @@
 import { ConfigError, UnknownNameError, closestName } from "@rl3/core";
 import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { z } from "zod";
-import type { METHODS, Method } from "./observation-encoder.js";
+import type { METHODS, Method } from "@rl3/wrappers";
 
 /** Training engines (the `TrainingEngine` contract of @rl3/core): onnxruntime by default, TensorFlow.js as the reference. */
 export const ENGINE_NAMES = ["onnx", "tfjs"] as const;

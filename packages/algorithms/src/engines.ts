@@ -1,6 +1,6 @@
 import { ConfigError, type TrainingEngine, type TrainingEngineOptions } from "@rl3/core";
 import { TfjsTrainingEngine } from "@rl3/models";
-import { ONNX_DEVICES, OnnxTrainingEngine } from "@rl3/onnx";
+import { ONNX_DEVICES, OnnxTrainingEngine } from "@rl3/onnx/node";
 
 import type { EngineName } from "./config.js";
 

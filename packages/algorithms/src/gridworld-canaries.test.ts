@@ -1,9 +1,9 @@
 import { GridWorld, type TaskFamily, gridFamily, oracleReturn } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RandomAgent } from "./agents.js";
+import { RandomAgent } from "@rl3/wrappers";
 import { type TrainConfigInput } from "./config.js";
-import { evaluate } from "./evaluate.js";
+import { evaluate } from "@rl3/wrappers";
 import { OnnxPolicyAgent } from "./policy-agent.js";
 import { PpoTrainer } from "./ppo-trainer.js";
 

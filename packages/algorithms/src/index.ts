@@ -1,7 +1,9 @@
-export { ObservationEncoder, encodedSize, qDenominator, METHODS } from "./observation-encoder.js";
-export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "./observation-encoder.js";
-export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrapper.js";
-export type { WrapperOptions } from "./observation-wrapper.js";
+// The encoders, wrappers, agents, evaluation and streams live in the browser-safe @rl3/wrappers; re-exported so
+// that every name @rl3/algorithms always had still imports from here.
+export { ObservationEncoder, encodedSize, qDenominator, METHODS } from "@rl3/wrappers";
+export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "@rl3/wrappers";
+export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "@rl3/wrappers";
+export type { WrapperOptions } from "@rl3/wrappers";
 export { generalizedAdvantages } from "./gae.js";
 export { Adam, type AdamOptions, addWeightDecay } from "./adam.js";
 export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES, SCALES, STANDARD_SHARE } from "./config.js";
@@ -11,13 +13,13 @@ export { collectRollout } from "./ppo/rollout.js";
 export type { Rollout, RolloutOptions, ActingPolicy } from "./ppo/rollout.js";
 export { PpoTrainer } from "./ppo-trainer.js";
 export type { IterationMetrics, TrainerOptions } from "./ppo-trainer.js";
-export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";
-export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
+export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "@rl3/wrappers";
+export type { MetaAgent, AgentContext, BaselineName } from "@rl3/wrappers";
 export { OnnxPolicyAgent } from "./policy-agent.js";
-export { evaluate, testTasks, DEFAULT_TEST_SEED } from "./evaluate.js";
-export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
-export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "./streams.js";
-export type { TaskStreams } from "./streams.js";
+export { evaluate, testTasks, DEFAULT_TEST_SEED } from "@rl3/wrappers";
+export type { EvaluateOptions, EvaluationResult } from "@rl3/wrappers";
+export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "@rl3/wrappers";
+export type { TaskStreams } from "@rl3/wrappers";
 export {
   aggregateScores,
   bootstrapInterval,

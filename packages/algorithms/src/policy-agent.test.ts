@@ -2,8 +2,8 @@ import { type NamedWeights, Rng, createModelSpec, elementCount } from "@rl3/core
 import { taskFamily } from "@rl3/envs";
 import { exportOnnx } from "@rl3/onnx";
 import { describe, expect, it } from "vitest";
-import { evaluate } from "./evaluate.js";
-import { ObservationEncoder } from "./observation-encoder.js";
+import { evaluate } from "@rl3/wrappers";
+import { ObservationEncoder } from "@rl3/wrappers";
 import { OnnxPolicyAgent } from "./policy-agent.js";
 
 /** An untrained RL³ policy for random MDPs: small random weights, so its logits differ from state to state. */

@@ -5,15 +5,15 @@ import { ConfigError, FileFormatError, type NamedWeights, UnknownNameError } fro
 import { BernoulliBandit, type TaskFamily, taskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RandomAgent } from "./agents.js";
+import { RandomAgent } from "@rl3/wrappers";
 import { type TrainConfigInput, defaultTrainConfig, parseTrainConfig } from "./config.js";
-import { evaluate } from "./evaluate.js";
+import { evaluate } from "@rl3/wrappers";
 import { generalizedAdvantages } from "./gae.js";
 import { OnnxPolicyAgent } from "./policy-agent.js";
-import { ObservationEncoder } from "./observation-encoder.js";
+import { ObservationEncoder } from "@rl3/wrappers";
 import { collectRollout } from "./ppo/rollout.js";
 import { PpoTrainer } from "./ppo-trainer.js";
-import { taskStreams, trainingStreams } from "./streams.js";
+import { taskStreams, trainingStreams } from "@rl3/wrappers";
 
 const tiny: TrainConfigInput = {
   family: "mdps",

@@ -1,17 +1,18 @@
 import { ConfigError, FileFormatError, InputError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
-import { OnnxPolicy, exportOnnx } from "@rl3/onnx";
+import { exportOnnx } from "@rl3/onnx";
+import { OnnxPolicy } from "@rl3/onnx/node";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { Adam, addWeightDecay } from "./adam.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "./checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
 import { createTrainingEngine } from "./engines.js";
 import { generalizedAdvantages } from "./gae.js";
-import { ObservationEncoder } from "./observation-encoder.js";
+import { ObservationEncoder } from "@rl3/wrappers";
 import { actorObservations, chosenLogProbabilities, criticObservations, explainedVariance, klSum, logSoftmaxRows, normalizeAdvantages } from "./ppo/batches.js";
 import { type ActingPolicy, type Rollout, collectRollout } from "./ppo/rollout.js";
-import { taskStreams, trainingStreams, weightSeed } from "./streams.js";
+import { taskStreams, trainingStreams, weightSeed } from "@rl3/wrappers";
 
 /** CleanRL-style metrics of one PPO iteration. */
 export interface IterationMetrics {

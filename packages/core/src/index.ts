@@ -34,3 +34,4 @@ export type {
   TrainingEngineFactory,
 } from "./training-engine.js";
 export { initialWeights } from "./initial-weights.js";
+export { softmaxRow } from "./softmax.js";

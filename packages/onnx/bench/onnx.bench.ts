@@ -1,7 +1,8 @@
 import { type BenchResult, atLeast, atMost, measureTime, report } from "../../../scripts/bench-harness.js";
 import { Rng, createModelSpec } from "@rl3/core";
 import { createModel, initBackend, tf } from "@rl3/models";
-import { OnnxPolicy, exportOnnx } from "../src/index.js";
+import { exportOnnx } from "../src/index.js";
+import { OnnxPolicy } from "../src/node.js";
 
 // Targets from issue #5: ORT ≥ 5× faster than tfjs-wasm on a B 16 × T 256 forward; export + session ≤ 30 ms.
 const INPUT = 28;

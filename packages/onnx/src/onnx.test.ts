@@ -7,7 +7,8 @@ import { createModel, initBackend, tf } from "@rl3/models";
 import { type OnnxTypes, onnx } from "./proto.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GraphBuilder } from "./graph-builder.js";
-import { OnnxPolicy, exportOnnx, readPolicyMetadata } from "./index.js";
+import { exportOnnx, readPolicyMetadata } from "./index.js";
+import { OnnxPolicy } from "./node.js";
 
 const KINDS: ModelKind[] = ["transformer", "gru", "markov"];
 const BATCH = 3;

@@ -5,7 +5,8 @@ import { FileFormatError, InputError, type ModelKind, Rl3Error, createModelSpec,
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { damagedBytes } from "../../../scripts/property-testing.js";
-import { OnnxPolicy, exportOnnx } from "./index.js";
+import { exportOnnx } from "./index.js";
+import { OnnxPolicy } from "./node.js";
 import { onnx } from "./proto.js";
 
 const spec = (kind: ModelKind) =>

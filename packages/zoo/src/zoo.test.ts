@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { OnnxPolicyAgent, evaluate } from "@rl3/algorithms";
 import { UnknownNameError } from "@rl3/core";
-import { OnnxPolicy, readPolicyMetadata } from "@rl3/onnx";
+import { readPolicyMetadata } from "@rl3/onnx";
+import { OnnxPolicy } from "@rl3/onnx/node";
 import { describe, expect, it } from "vitest";
 import { ZOO_ENTRIES, ZOO_NAMES, zooEntry, zooPolicyPath } from "./index.js";
 

@@ -2,7 +2,7 @@ import type { TaskFamily } from "@rl3/envs";
 import { VecMetaEnv } from "@rl3/envs";
 import type { Rng } from "@rl3/core";
 import { softmaxRow } from "@rl3/onnx";
-import type { ObservationEncoder } from "../observation-encoder.js";
+import type { ObservationEncoder } from "@rl3/wrappers";
 
 /** What a rollout needs from the acting policy: logits for one observation per env, the state kept inside. */
 export interface ActingPolicy {

@@ -3,6 +3,7 @@ import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { type MetaAgent, ModelBasedAgent, OracleAgent, RandomAgent, ThompsonAgent, Ucb1Agent } from "./agents.js";
 import { evaluate, testTasks } from "./evaluate.js";
 import { trainingStreams } from "./streams.js";
+import { startTestEpisodes } from "./test-episodes.js";
 
 describe("evaluate: per-task randomness", () => {
   const horizonOf = (family: string) => (family.startsWith("grid") ? 40 : 20);
@@ -87,5 +88,21 @@ describe("evaluate (§6.4)", () => {
     await expect(evaluate(new RandomAgent(), { family: "mdps", horizon: 5, taskIndices: [0, -1] })).rejects.toThrow(/^taskIndices\[1\] must be an integer/);
     await expect(evaluate(new RandomAgent(), { family: "mdps", horizon: 5, taskIndices: [0], episodes: 3 })).rejects.toThrow(/^episodes must be left out when taskIndices is given/);
     await expect(evaluate(new RandomAgent(), { family: "nope", horizon: 10 })).rejects.toThrow(/unknown task family "nope"/);
+  });
+
+  it("steps meta-episodes by hand to exactly the returns evaluate reports (what a page shows)", async () => {
+    const options = { family: "grid13", horizon: 60, taskIndices: [4, 1] };
+    const whole = await evaluate(new ModelBasedAgent(), { ...options, oracle: false });
+    for (const [position, index] of options.taskIndices.entries()) {
+      const run = await startTestEpisodes(new ModelBasedAgent(), { ...options, taskIndices: [index] });
+      let steps = 0;
+      while (!run.done) {
+        await run.step();
+        steps++;
+      }
+      expect(steps).toBe(60);
+      expect(run.totals[0]).toBe(whole.returns[position]);
+    }
+    await expect(startTestEpisodes(new RandomAgent(), { ...options, taskIndices: [] })).rejects.toThrow(/^taskIndices must be at least one/);
   });
 });

@@ -1,7 +1,9 @@
 import { InputError, requireInteger, requirePositiveInteger } from "@rl3/core";
-import { type TabularTask, type TaskFamily, VecMetaEnv, oracleReturn, taskFamily } from "@rl3/envs";
+import { type TabularTask, type TaskFamily, oracleReturn, taskFamily } from "@rl3/envs";
 import type { MetaAgent } from "./agents.js";
 import { testTaskStreams } from "./streams.js";
+import { TestEpisodes } from "./test-episodes.js";
+import { DEFAULT_TEST_SEED } from "./test-seed.js";
 
 export interface EvaluateOptions {
   /** Task family name or family of the test tasks (in-distribution or OOD). */
@@ -42,7 +44,6 @@ export interface EvaluationResult {
   oracleReturns?: number[];
 }
 
-export const DEFAULT_TEST_SEED = 1_000_000;
 
 /**
  * The fixed test tasks: task i is drawn from its own stream (`testTaskStreams(seed, …)[i].task`), so it is the same
@@ -70,18 +71,9 @@ export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Prom
   const returns: number[] = [];
   for (let first = 0; first < episodes; first += batchSize) {
     const batch = indices.slice(first, first + batchSize);
-    const env = new VecMetaEnv(family, { numEnvs: batch.length, horizon, envRngs: batch.map((index) => streams[index]!.environment) });
-    let { info } = env.reset({ tasks: tasks.slice(first, first + batchSize) });
-    await agent.begin(info, { family, horizon, numEnvs: batch.length, rngs: batch.map((index) => streams[index]!.agent) });
-    const totals = new Float64Array(batch.length);
-    while (!env.done) {
-      const actions = await agent.act(info);
-      const result = env.step(actions);
-      for (let index = 0; index < batch.length; index++) totals[index]! += result.reward[index]!;
-      info = result.info;
-      await agent.observe(info, result.reward);
-    }
-    returns.push(...totals);
+    const run = await TestEpisodes.start(agent, family, horizon, tasks.slice(first, first + batchSize), batch.map((index) => streams[index]!));
+    while (!run.done) await run.step();
+    returns.push(...run.totals);
   }
   await agent.release?.();
   const mean = returns.reduce((sum, value) => sum + value, 0) / episodes;

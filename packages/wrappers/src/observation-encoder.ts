@@ -107,6 +107,11 @@ export class ObservationEncoder {
     return this.config.method !== "rl2";
   }
 
+  /** The object-level learner of env `env` (RL³ only): what the encoded Q-values and visit counts come from. */
+  estimatorOf(env: number): ValueEstimator | undefined {
+    return this.estimators[env];
+  }
+
   /** The observations of a fresh meta-episode (after `VecMetaEnv.reset`). */
   begin(info: VecMetaEnvInfo): Float32Array {
     this.previousActions.fill(-1);

@@ -1,8 +1,24 @@
-import { readFile } from "node:fs/promises";
-import { FileFormatError, InputError, type Rng, StateError, requirePositiveInteger } from "@rl3/core";
-import * as ort from "onnxruntime-node";
+import { FileFormatError, InputError, type Rng, StateError, requirePositiveInteger, softmaxRow } from "@rl3/core";
+import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { TENSOR_NAMES } from "./export.js";
 import { type PolicyMetadata, readPolicyMetadata } from "./metadata.js";
+
+/**
+ * The part of an onnxruntime package a policy needs: onnxruntime-node and onnxruntime-web both re-export
+ * onnxruntime-common's `InferenceSession` and `Tensor`, so either one (`import * as ort from …`) fits. Injected
+ * rather than imported, so that this module runs wherever the caller's runtime does.
+ */
+export interface OnnxRuntime {
+  readonly InferenceSession: typeof InferenceSession;
+  readonly Tensor: typeof Tensor;
+}
+
+export interface PolicyRunnerOptions {
+  /** Named in errors about the file. */
+  path?: string;
+  /** Passed to `InferenceSession.create` (threads, execution providers, optimisation level). */
+  sessionOptions?: InferenceSession.SessionOptions;
+}
 
 export interface ActOptions {
   /** Argmax of the logits (evaluation, §6.4) instead of sampling. Default true. */
@@ -24,58 +40,49 @@ function requireFiniteValues(field: string, values: Float32Array): void {
   }
 }
 
-/** Numerically stable softmax of one row into `out`. */
-export function softmaxRow(logits: ArrayLike<number>, offset: number, length: number, out: Float64Array): Float64Array {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let index = 0; index < length; index++) max = Math.max(max, logits[offset + index]!);
-  let sum = 0;
-  for (let index = 0; index < length; index++) {
-    out[index] = Math.exp(logits[offset + index]! - max);
-    sum += out[index]!;
-  }
-  for (let index = 0; index < length; index++) out[index]! /= sum;
-  return out;
-}
-
 /**
- * A policy exported by `exportOnnx`, run by onnxruntime-node. The session is created once and reused; the
- * recurrent state (KV cache or GRU hidden state) lives between `act` calls until `reset`. A `sequence` graph
- * also works: it re-reads the whole history each step (simpler, slower).
+ * A policy exported by `exportOnnx`, run by whichever onnxruntime it is given (the one policy-runner API of Node
+ * and browsers: `OnnxPolicy` of `@rl3/onnx/node` and `loadWebPolicy` of `@rl3/onnx/web` only choose the runtime).
+ * The session is created once and reused; the recurrent state (KV cache or GRU hidden state) lives between `act`
+ * calls until `reset`. A `sequence` graph also works: it re-reads the whole history each step (simpler, slower).
  */
-export class OnnxPolicy {
+export class PolicyRunner {
   readonly metadata: PolicyMetadata;
-  private readonly session: ort.InferenceSession;
+  private readonly runtime: OnnxRuntime;
+  private readonly session: InferenceSession;
   private batchSize = 0;
   private position = 0;
-  private state: Record<string, ort.Tensor> = {};
+  private state: Record<string, Tensor> = {};
   private history: Float32Array[] = [];
   private readonly probabilities: Float64Array;
 
-  private constructor(metadata: PolicyMetadata, session: ort.InferenceSession) {
+  protected constructor(runtime: OnnxRuntime, metadata: PolicyMetadata, session: InferenceSession) {
+    this.runtime = runtime;
     this.metadata = metadata;
     this.session = session;
     this.probabilities = new Float64Array(metadata.spec.outputSize);
   }
 
-  /** Loads a policy from a file path or bytes; a damaged or foreign file gets a `FileFormatError`. */
-  static async load(pathOrBytes: string | Uint8Array): Promise<OnnxPolicy> {
-    const path = typeof pathOrBytes === "string" ? pathOrBytes : undefined;
-    let bytes: Uint8Array;
-    if (typeof pathOrBytes === "string") {
-      try {
-        bytes = new Uint8Array(await readFile(pathOrBytes));
-      } catch (error) {
-        throw new FileFormatError(`cannot read the policy file: ${(error as Error).message}`, { path, cause: error });
-      }
-    } else bytes = pathOrBytes;
-    const metadata = readPolicyMetadata(bytes, path);
-    let session: ort.InferenceSession;
+  /**
+   * Reads the metadata and opens a session on `runtime`. A file that is not ONNX, has no rl3 metadata or that
+   * the runtime rejects gets a `FileFormatError` saying which, before anything runs.
+   */
+  static async create(bytes: Uint8Array, runtime: OnnxRuntime, options: PolicyRunnerOptions = {}): Promise<PolicyRunner> {
+    const { metadata, session } = await PolicyRunner.open(bytes, runtime, options);
+    return new PolicyRunner(runtime, metadata, session);
+  }
+
+  /** The metadata and session of a policy file (for subclasses that add a loader). */
+  protected static async open(bytes: Uint8Array, runtime: OnnxRuntime, options: PolicyRunnerOptions): Promise<{ metadata: PolicyMetadata; session: InferenceSession }> {
+    if (!(bytes instanceof Uint8Array)) throw new InputError({ field: "bytes", value: bytes, expected: "the policy file's bytes as a Uint8Array" });
+    const metadata = readPolicyMetadata(bytes, options.path);
+    let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+      session = await runtime.InferenceSession.create(bytes, options.sessionOptions);
     } catch (error) {
-      throw new FileFormatError(`onnxruntime rejected the graph: ${(error as Error).message}`, { path, cause: error });
+      throw new FileFormatError(`onnxruntime rejected the graph: ${(error as Error).message}`, { path: options.path, cause: error });
     }
-    return new OnnxPolicy(metadata, session);
+    return { metadata, session };
   }
 
   get observationSize(): number {
@@ -97,11 +104,11 @@ export class OnnxPolicy {
     if (spec.kind === "transformer") {
       const headSize = spec.dModel / spec.heads;
       for (let layer = 0; layer < spec.layers; layer++) {
-        this.state[TENSOR_NAMES.pastKey(layer)] = new ort.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
-        this.state[TENSOR_NAMES.pastValue(layer)] = new ort.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
+        this.state[TENSOR_NAMES.pastKey(layer)] = new this.runtime.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
+        this.state[TENSOR_NAMES.pastValue(layer)] = new this.runtime.Tensor("float32", new Float32Array(0), [batchSize, spec.heads, 0, headSize]);
       }
     } else if (spec.kind === "gru") {
-      this.state[TENSOR_NAMES.hidden] = new ort.Tensor("float32", new Float32Array(batchSize * spec.dModel), [batchSize, spec.dModel]);
+      this.state[TENSOR_NAMES.hidden] = new this.runtime.Tensor("float32", new Float32Array(batchSize * spec.dModel), [batchSize, spec.dModel]);
     }
   }
 
@@ -118,8 +125,8 @@ export class OnnxPolicy {
     const input = Float32Array.from(observations);
     requireFiniteValues("observations", input);
     if (this.metadata.graph === "sequence") return this.forwardSequence(input);
-    const feeds: Record<string, ort.Tensor> = { ...this.state, [TENSOR_NAMES.observations]: new ort.Tensor("float32", input, [this.batchSize, spec.inputSize]) };
-    if (spec.kind === "transformer") feeds[TENSOR_NAMES.position] = new ort.Tensor("int64", BigInt64Array.of(BigInt(this.position)), [1]);
+    const feeds: Record<string, Tensor> = { ...this.state, [TENSOR_NAMES.observations]: new this.runtime.Tensor("float32", input, [this.batchSize, spec.inputSize]) };
+    if (spec.kind === "transformer") feeds[TENSOR_NAMES.position] = new this.runtime.Tensor("int64", BigInt64Array.of(BigInt(this.position)), [1]);
     const results = await this.session.run(feeds);
     if (spec.kind === "transformer") {
       for (let layer = 0; layer < spec.layers; layer++) {
@@ -161,7 +168,7 @@ export class OnnxPolicy {
       throw new InputError({ field: "observations.length", value: observations.length, expected: `${batch * time * spec.inputSize} (batch ${batch} × time ${time} × input ${spec.inputSize})` });
     }
     requireFiniteValues("observations", observations);
-    const results = await this.session.run({ [TENSOR_NAMES.observations]: new ort.Tensor("float32", observations, [batch, time, this.metadata.spec.inputSize]) });
+    const results = await this.session.run({ [TENSOR_NAMES.observations]: new this.runtime.Tensor("float32", observations, [batch, time, this.metadata.spec.inputSize]) });
     return results[TENSOR_NAMES.outputs]!.data as Float32Array;
   }
 

@@ -1,0 +1,47 @@
+import { taskFamily } from "@rl3/envs";
+import manifest from "@rl3/zoo/zoo.json";
+
+/** A policy the page offers by name: the zoo's (shipped in @rl3/zoo) and the small demo ones of this app. */
+export interface CatalogPolicy {
+  name: string;
+  method: string;
+  /** The family it was trained on. */
+  family: string;
+  url: string;
+  note: string;
+}
+
+interface ZooManifestEntry {
+  name: string;
+  method: string;
+  file: string;
+  scores: { family: string }[];
+}
+
+const zoo: CatalogPolicy[] = (manifest.entries as ZooManifestEntry[]).map((entry) => ({
+  name: `zoo:${entry.name}`,
+  method: entry.method,
+  family: entry.scores[0]!.family,
+  url: `./zoo/${entry.file.split("/").pop()}`,
+  note: "@rl3/zoo",
+}));
+
+// Gridworld and bandit policies are not in the zoo yet: these are 30-iteration quick-preset runs (demo quality,
+// `rl3 train --preset grid13-350 --method rl3 --seed 1 --set iterations=30`, then `rl3 export`).
+const demo: CatalogPolicy[] = ["grid13-350", "bandits-100"].flatMap((preset) =>
+  ["rl2", "rl3"].map((method) => ({
+    name: `demo:${preset}/${method}`,
+    method,
+    family: preset.startsWith("grid") ? "grid13" : "bandits",
+    url: `./demo/${preset}-${method}.onnx`,
+    note: "demo, 30 PPO iterations",
+  })),
+);
+
+export const CATALOG: readonly CatalogPolicy[] = [...zoo, ...demo];
+
+/** The catalog policies that read `family`'s observations (the same domain as their training family). */
+export function policiesFor(family: string): CatalogPolicy[] {
+  const domain = taskFamily(family).domain;
+  return CATALOG.filter((policy) => taskFamily(policy.family).domain === domain);
+}

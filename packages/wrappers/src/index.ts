@@ -1,0 +1,15 @@
+export { ObservationEncoder, encodedSize, qDenominator, METHODS } from "./observation-encoder.js";
+export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "./observation-encoder.js";
+export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrapper.js";
+export type { WrapperOptions } from "./observation-wrapper.js";
+export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";
+export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
+export { evaluate, testTasks } from "./evaluate.js";
+export { DEFAULT_TEST_SEED } from "./test-seed.js";
+export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
+export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "./streams.js";
+export type { TaskStreams } from "./streams.js";
+export { PolicyAgent } from "./policy-agent.js";
+export type { PolicyAgentOptions } from "./policy-agent.js";
+export { TestEpisodes, startTestEpisodes } from "./test-episodes.js";
+export type { TestStep, TestEpisodeOptions } from "./test-episodes.js";
