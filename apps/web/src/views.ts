@@ -86,7 +86,8 @@ export function renderTable(container: HTMLElement, lane: Lane, numStates: numbe
   container.replaceChildren(table);
 }
 
-const COLORS = ["#c0392b", "#2471a3"];
+// The same method colours as every plot of the experiments app (AGENT_COLOURS there): RL² blue, RL³ orange.
+const COLORS = ["#4c78a8", "#f58518"];
 
 /** Running meta-episode return of each lane, and the oracle's expected return over H as a dashed line. */
 export function renderPlot(canvas: HTMLCanvasElement, race: Race): void {
