@@ -7,6 +7,8 @@ export interface CatalogPolicy {
   method: string;
   /** The family it was trained on. */
   family: string;
+  /** The budget H it was trained for. */
+  horizon: number;
   url: string;
   note: string;
 }
@@ -15,24 +17,30 @@ interface ZooManifestEntry {
   name: string;
   method: string;
   file: string;
-  scores: { family: string }[];
+  scores: { family: string; horizon: number }[];
 }
 
-const zoo: CatalogPolicy[] = (manifest.entries as ZooManifestEntry[]).map((entry) => ({
-  name: `zoo:${entry.name}`,
-  method: entry.method,
-  family: entry.scores[0]!.family,
-  url: `./zoo/${entry.file.split("/").pop()}`,
-  note: "@rl3/zoo",
-}));
+// Shortest budget first within the zoo, so a lane's default is the quickest meta-episode to watch (mdps-128, not
+// mdps-1024) whatever order entries were added in; zoo policies come before the demo ones.
+const zoo: CatalogPolicy[] = (manifest.entries as ZooManifestEntry[])
+  .map((entry) => ({
+    name: `zoo:${entry.name}`,
+    method: entry.method,
+    family: entry.scores[0]!.family,
+    horizon: entry.scores[0]!.horizon,
+    url: `./zoo/${entry.file.split("/").pop()}`,
+    note: "@rl3/zoo",
+  }))
+  .sort((a, b) => a.horizon - b.horizon || a.name.localeCompare(b.name));
 
-// Gridworld and bandit policies are not in the zoo yet: these are 30-iteration quick-preset runs (demo quality,
+// Gridworld policies are not in the zoo yet (bandits-500 is; bandits-100 is not): these are 30-iteration quick-preset runs (demo quality,
 // `rl3 train --preset grid13-350 --method rl3 --seed 1 --set iterations=30`, then `rl3 export`).
 const demo: CatalogPolicy[] = ["grid13-350", "bandits-100"].flatMap((preset) =>
   ["rl2", "rl3"].map((method) => ({
     name: `demo:${preset}/${method}`,
     method,
     family: preset.startsWith("grid") ? "grid13" : "bandits",
+    horizon: Number(preset.split("-")[1]),
     url: `./demo/${preset}-${method}.onnx`,
     note: "demo, 30 PPO iterations",
   })),
