@@ -8,7 +8,7 @@
  * Options of the learner come from the environment: LAPLACE=α, PRIOR=laplace|mle-self-loop.
  */
 import { Rng } from "../packages/core/src/index.js";
-import { MetaEnv, taskFamily } from "../packages/envs/src/index.js";
+import { MetaEnv, TILE_ENTER_REWARD, Tile, taskFamily } from "../packages/envs/src/index.js";
 import { type ModelPrior, createEstimator } from "../packages/estimators/src/index.js";
 
 const mode = process.argv[2] ?? "follow";
@@ -16,6 +16,9 @@ if (mode !== "follow" && mode !== "random") throw new Error(`mode: got "${mode}"
 const tasks = Number(process.argv[3] ?? 60);
 const family = taskFamily("grid13");
 const horizon = 350;
+// Entering G or X is the only way to earn these rewards (§6.3), so they count goals and dangers reached.
+const GOAL_REWARD = TILE_ENTER_REWARD[Tile.Goal]!;
+const DANGER_REWARD = TILE_ENTER_REWARD[Tile.Danger]!;
 const taskRng = new Rng(4242);
 const overrides = {
   ...(process.env.LAPLACE ? { laplace: Number(process.env.LAPLACE) } : {}),
@@ -42,11 +45,11 @@ for (let index = 0; index < tasks; index++) {
     const transition = step.info.transition!;
     learner.update(transition.state, transition.action, step.reward, transition.nextState, transition.terminal);
     totalReturn += step.reward;
-    if (step.reward === 100) {
+    if (step.reward === GOAL_REWARD) {
       goals++;
       foundGoal = true;
     }
-    if (step.reward === -100) dangers++;
+    if (step.reward === DANGER_REWARD) dangers++;
     state = step.info.state;
   }
 }
