@@ -22,17 +22,19 @@ describe("defaultTrainConfig scales", () => {
     expect(defaultTrainConfig("mdps", 500, "rl3", "paper")).toMatchObject({ entropyCoefficient: 0.01, entropyDecay: false });
   });
 
-  it.each(SETTINGS)("standard %s H %i: valid, ≥ 1%% of the paper's env steps (less than one extra iteration over), quick hyperparameters otherwise", (family, horizon) => {
+  it.each(SETTINGS)("standard %s H %i: valid, ≥ 1%% of the paper's env steps (less than one extra iteration over); the quick hyperparameters, or the paper's for gridworlds", (family, horizon) => {
     const paper = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "paper"));
     const quick = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "quick"));
     const standard = parseTrainConfig(defaultTrainConfig(family, horizon, "rl3", "standard"));
     const share = STANDARD_SHARE * paper.iterations * paper.batchSize;
     expect(standard.iterations * standard.batchSize).toBeGreaterThanOrEqual(share);
     expect((standard.iterations - 1) * standard.batchSize).toBeLessThan(share);
-    expect({ ...standard, iterations: quick.iterations, checkpointEvery: quick.checkpointEvery }).toEqual(quick);
+    const hyperparameters = family.startsWith("grid") ? paper : quick;
+    expect({ ...standard, iterations: hyperparameters.iterations, checkpointEvery: hyperparameters.checkpointEvery }).toEqual(hyperparameters);
   });
 
-  it("standard grid13-350 is 720 iterations of 5,600 steps (1% of 12K × 33,600)", () => {
-    expect(defaultTrainConfig("grid13", 350, "rl2", "standard")).toMatchObject({ iterations: 720, batchSize: 5600 });
+  it("standard grid13-350 is the §5.3 configuration for 120 iterations of 33,600 steps (1% of 12K), raw critic", () => {
+    expect(defaultTrainConfig("grid13", 350, "rl2", "standard")).toMatchObject({ iterations: 120, batchSize: 33600, minibatchSize: 4200, learningRate: 2e-4, epochs: 8, entropyCoefficient: 0.04, entropyDecay: false });
+    expect(parseTrainConfig(defaultTrainConfig("grid13", 350, "rl2", "standard")).valueScale).toBe(1);
   });
 });
