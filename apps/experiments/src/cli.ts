@@ -29,7 +29,7 @@ function integer(name: string, min = 0) {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const jsonOption = () => new Option("--json", "print exactly one JSON object on stdout");
-const scaleOption = () => new Option("--scale <scale>", "quick (minutes), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES).default("quick");
+const scaleOption = () => new Option("--scale <scale>", "quick (minutes; about an hour for gridworlds), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES).default("quick");
 
 const program = new Command("rl3")
   .description("RL³ meta-reinforcement learning: train, evaluate, export and compare RL² and RL³ policies")
@@ -51,7 +51,7 @@ program
   .option("--preset <name>", `one of: ${PRESET_NAMES.join(", ")}`)
   .option("--method <method>", `one of: ${METHODS.join(", ")}`)
   // No commander defaults for scale and seed: on --resume "not given" must differ from "given as the default".
-  .addOption(new Option("--scale <scale>", "quick (minutes, the default), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES))
+  .addOption(new Option("--scale <scale>", "quick (minutes, about an hour for gridworlds; the default), standard (≥ 1% of the paper's env steps) or paper hyperparameters").choices(SCALES))
   .option("--seed <n>", "seed of tasks, weights and sampling (default 0)", integer("--seed"))
   .option("--out <dir>", "run directory (default runs/<preset>-<method>-s<seed>)")
   .option("--set <key=value>", "override a config setting (repeatable), e.g. --set iterations=50", collect, [])

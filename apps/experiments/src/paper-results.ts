@@ -95,7 +95,9 @@ export function besidePaperTable(preset: string, agents: readonly AgentFigures[]
       if (!ours) continue;
       const value = setting.measure === "normalised" ? ours.aggregate.normalized?.estimate : ours.mean;
       const shown = setting.measure === "normalised" ? formatInterval(ours.aggregate.normalized, 3) : `${ours.mean.toFixed(1)} ± ${ours.stderr.toFixed(1)}`;
-      rows.push([family, method, shown, formatFigure(paper, setting.measure), value === undefined ? "—" : (value / paper.mean).toFixed(2)]);
+      // A share of the paper's score only reads as one when both are positive (a −333 "÷ 584" is not −57% of it).
+      const share = value !== undefined && value > 0 && paper.mean > 0 ? (value / paper.mean).toFixed(2) : "—";
+      rows.push([family, method, shown, formatFigure(paper, setting.measure), share]);
     }
     const rl2 = methods.rl2;
     const pair = pairs.find((candidate) => candidate.family === family && candidate.a === "rl3" && candidate.b === "rl2");

@@ -43,6 +43,11 @@ describe("beside the paper", () => {
     expect(besidePaperTable("grid15-350", [agent("grid15", "rl3", 1)], [], { ours: 1, paper: 1, paperBudget: "" })).toBeNull();
   });
 
+  it("shows no share of the paper's score for a negative return (−333 is not −57% of 584)", () => {
+    const table = besidePaperTable("grid13-350", [agent("grid13", "rl2", -333)], [], { ours: 4_032_000, paper: 403_200_000, paperBudget: "" })!;
+    expect(table).toContain("| grid13 | rl2 | -333.0 ± 5.0 | 584.0 ± 28.0 | — |");
+  });
+
   it("has the paper's numbers only for presets that exist, on their own test families", () => {
     for (const [name, setting] of Object.entries(PAPER_RESULTS)) {
       const preset = PRESETS.find((candidate) => candidate.name === name);

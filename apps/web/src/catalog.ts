@@ -33,13 +33,13 @@ const zoo: CatalogPolicy[] = (manifest.entries as ZooManifestEntry[])
   }))
   .sort((a, b) => a.horizon - b.horizon || a.name.localeCompare(b.name));
 
-// Gridworld policies are not in the zoo yet (bandits-500 is; bandits-100 is not): these are 30-iteration quick-preset runs (demo quality,
-// `rl3 train --preset grid13-350 --method rl3 --seed 1 --set iterations=30`, then `rl3 export`).
-const demo: CatalogPolicy[] = ["grid13-350", "bandits-100"].flatMap((preset) =>
+// bandits-100 is not in the zoo (bandits-500 is): these are 30-iteration runs of the quick preset (demo quality,
+// `rl3 train --preset bandits-100 --method rl3 --seed 1 --set iterations=30`, then `rl3 export`).
+const demo: CatalogPolicy[] = ["bandits-100"].flatMap((preset) =>
   ["rl2", "rl3"].map((method) => ({
     name: `demo:${preset}/${method}`,
     method,
-    family: preset.startsWith("grid") ? "grid13" : "bandits",
+    family: "bandits",
     horizon: Number(preset.split("-")[1]),
     url: `./demo/${preset}-${method}.onnx`,
     note: "demo, 30 PPO iterations",

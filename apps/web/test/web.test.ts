@@ -4,6 +4,7 @@ import { type Server, createServer } from "node:http";
 import { extname, join, resolve } from "node:path";
 import { OnnxPolicyAgent } from "@rl3/algorithms";
 import { startTestEpisodes } from "@rl3/wrappers";
+import { zooPolicyPath } from "@rl3/zoo";
 import { type Browser, type Page, chromium } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,7 +121,7 @@ describe.skipIf(skipReason !== undefined)("the web page in Chromium", () => {
   });
 
   it("shows, for both policies side by side, the returns rl3 eval computes in Node on grid13 test tasks 0 and 1", async () => {
-    const policies = ["rl2", "rl3"].map((method) => join(appDir, `public/demo/grid13-350-${method}.onnx`));
+    const policies = ["rl2", "rl3"].map((method) => zooPolicyPath(`grid13-350/${method}`));
     const expected = policies.map((policy) => cliReturns(policy, "grid13", 2));
     const differences: string[] = [];
     for (const taskIndex of [0, 1]) {
@@ -154,7 +155,7 @@ describe.skipIf(skipReason !== undefined)("the web page in Chromium", () => {
 
   it("says clearly what is wrong with a bad dropped file, and keeps running", async () => {
     const before = await runTask(page, 0);
-    const valid = readFileSync(join(appDir, "public/demo/grid13-350-rl3.onnx"));
+    const valid = readFileSync(zooPolicyPath("grid13-350/rl3"));
     // The metadata entry's key "rl3" renamed: still a valid ONNX model, but not an rl3 policy.
     const key = Buffer.from([0x0a, 0x03, 0x72, 0x6c, 0x33, 0x12]);
     const unlabelled = Buffer.from(valid);

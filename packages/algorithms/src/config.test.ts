@@ -33,8 +33,11 @@ describe("defaultTrainConfig scales", () => {
     expect({ ...standard, iterations: hyperparameters.iterations, checkpointEvery: hyperparameters.checkpointEvery }).toEqual(hyperparameters);
   });
 
-  it("standard grid13-350 is the §5.3 configuration for 120 iterations of 33,600 steps (1% of 12K), raw critic", () => {
-    expect(defaultTrainConfig("grid13", 350, "rl2", "standard")).toMatchObject({ iterations: 120, batchSize: 33600, minibatchSize: 4200, learningRate: 2e-4, epochs: 8, entropyCoefficient: 0.04, entropyDecay: false });
-    expect(parseTrainConfig(defaultTrainConfig("grid13", 350, "rl2", "standard")).valueScale).toBe(1);
+  it("standard and quick grid13-350 are both the §5.3 configuration for 120 iterations of 33,600 steps (1% of 12K), raw critic", () => {
+    const standard = defaultTrainConfig("grid13", 350, "rl2", "standard");
+    expect(standard).toMatchObject({ iterations: 120, batchSize: 33600, minibatchSize: 4200, learningRate: 2e-4, epochs: 8, entropyCoefficient: 0.04, entropyDecay: false });
+    expect(parseTrainConfig(standard).valueScale).toBe(1);
+    expect(parseTrainConfig(standard).model).toEqual(parseTrainConfig(defaultTrainConfig("grid13", 350, "rl2", "paper")).model);
+    expect(defaultTrainConfig("grid13", 350, "rl2", "quick")).toEqual(standard);
   });
 });
