@@ -91,7 +91,7 @@ describe("rl3 CLI failures", () => {
     const runs = [
       fakeRun(join(work, "plot/mdps-s1"), "mdps", 100, "rl3", 1, 9, "mdps-100"),
       fakeRun(join(work, "plot/mdps-s2"), "mdps", 100, "rl3", 2, 150, "mdps-100"),
-      fakeRun(join(work, "plot/grid-s1"), "grid11", 250, "rl3", 1, 20, "grid11-250"),
+      fakeRun(join(work, "plot/grid-s1"), "grid11", 250, "rl3", 1, 5, "grid11-250"),
     ];
     const result = rl3(["plot", "--runs", ...runs, "--out", join(work, "plot/curves"), "--json"], work);
     expect(result.status, result.stderr).toBe(0);
@@ -101,7 +101,7 @@ describe("rl3 CLI failures", () => {
     expect(curves[1]!.runs).toEqual([runs[2]]);
     expect(curves[0]!.label).toMatch(/^rl3 · .*family=mdps/);
     expect(curves[1]!.label).toMatch(/^rl3 · .*family=grid11.*horizon=250/);
-    // The 150-iteration seed is drawn to its end: the SVG's x axis reaches its last env step count.
+    // The 150-iteration seed is drawn to its end: the SVG's x axis reaches its last env step count (the grid run, 5 × 32,000 steps, ends before it).
     const svg = readFileSync(join(work, "plot/curves.svg"), "utf8");
     expect(svg).toContain("family=grid11");
     expect(svg).toMatch(/240,000|240000|240k/i);
