@@ -29,6 +29,7 @@ export class Progress {
       ret: metrics["charts/episodic_return"].toFixed(1),
       kl: metrics["losses/approx_kl"].toFixed(4),
     };
+    const validation = metrics["eval/validation_return"];
     if (this.bar) {
       this.bar.update(metrics.iteration, payload);
       return;
@@ -38,7 +39,7 @@ export class Progress {
       this.lastLine = now;
       const elapsed = (now - this.started) / 1000;
       process.stderr.write(
-        `${this.label} iteration ${metrics.iteration}/${this.total} | ${payload.steps} steps | ${payload.sps} SPS | return ${payload.ret} | KL ${payload.kl} | ${formatDuration(elapsed)} elapsed\n`,
+        `${this.label} iteration ${metrics.iteration}/${this.total} | ${payload.steps} steps | ${payload.sps} SPS | return ${payload.ret} | KL ${payload.kl}${validation === undefined ? "" : ` | greedy validation ${validation.toFixed(1)}`} | ${formatDuration(elapsed)} elapsed\n`,
       );
     }
   }

@@ -6,7 +6,8 @@ import { makeDirectory } from "./directories.js";
 
 /**
  * A training run's directory: config.json (fully resolved), metrics.csv and metrics.jsonl (one row per
- * iteration), checkpoint.safetensors, policy.onnx, eval.json and plots.
+ * iteration), checkpoint.safetensors, policy.onnx (the final actor), best-policy.onnx (with `validateEvery`: the
+ * actor of the best greedy validation return), eval.json and plots.
  */
 export const RUN_FILES = {
   config: "config.json",
@@ -14,6 +15,7 @@ export const RUN_FILES = {
   metricsJsonl: "metrics.jsonl",
   checkpoint: "checkpoint.safetensors",
   policy: "policy.onnx",
+  bestPolicy: "best-policy.onnx",
   evaluation: "eval.json",
 } as const;
 
@@ -78,6 +80,9 @@ const CSV_COLUMNS: (keyof IterationMetrics)[] = [
   "charts/entropy_coefficient",
   "time/rollout_seconds",
   "time/update_seconds",
+  // Empty on iterations that did not validate.
+  "eval/validation_return",
+  "eval/validation_stderr",
 ];
 
 /** Appends one iteration to metrics.csv and metrics.jsonl; on resume, rows past the checkpoint are dropped first. */

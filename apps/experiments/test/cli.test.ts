@@ -59,6 +59,21 @@ describe("rl3 CLI", () => {
     expect(existsSync(join(work, "curves.svg"))).toBe(true);
   }, 300_000);
 
+  it("validateEvery logs the greedy validation return and keeps the best policy in best-policy.onnx", () => {
+    const trained = json(rl3(["train", "--preset", "mdps-100", "--method", "rl2", "--seed", "5", "--out", "validated", ...TINY, "--set", "iterations=3", "--set", "validateEvery=2", "--set", "validationEpisodes=4", "--json"], work));
+    const rows = readFileSync(join(work, "validated/metrics.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, number>);
+    // Iteration 2 (every 2) and 3 (the last) validate; iteration 1 does not.
+    expect(rows.map((row) => typeof row["eval/validation_return"])).toEqual(["undefined", "number", "number"]);
+    const best = trained.best as { iteration: number; validationReturn: number; policy: string };
+    expect(best.validationReturn).toBe(Math.max(rows[1]!["eval/validation_return"]!, rows[2]!["eval/validation_return"]!));
+    expect(rows[best.iteration - 1]!["eval/validation_return"]).toBe(best.validationReturn);
+    const csv = readFileSync(join(work, "validated/metrics.csv"), "utf8").trim().split("\n");
+    const column = csv[0]!.split(",").indexOf("eval/validation_return");
+    expect(csv.slice(1).map((line) => line.split(",")[column] !== "")).toEqual([false, true, true]);
+    const evaluated = json(rl3(["eval", "--policy", best.policy, "--episodes", "4", "--json"], work));
+    expect(evaluated).toMatchObject({ agent: "rl2", family: "mdps", episodes: 4 });
+  }, 300_000);
+
   it("presets and baseline print the documented JSON fields", () => {
     const presets = json(rl3(["presets", "--json"], work));
     const rows = presets.presets as Record<string, unknown>[];

@@ -13,6 +13,8 @@ export interface CheckpointHeader {
   iteration: number;
   /** Adam slots stored per network (0, 1, or 1 + 2 × its weight count). */
   slots: Record<(typeof ROLES)[number], number>;
+  /** The best greedy validation return so far (runs with `validateEvery` > 0); its actor is stored as best/actor/…. */
+  bestValidation?: { iteration: number; mean: number; stderr: number };
 }
 
 /**
@@ -52,5 +54,27 @@ export function readCheckpointHeader(metadata: Record<string, string>, path: str
     }
     slots[role] = count;
   }
-  return { config, iteration, slots };
+  if (metadata.bestValidation === undefined) return { config, iteration, slots };
+  return { config, iteration, slots, bestValidation: readBestValidation(metadata.bestValidation, iteration, path) };
+}
+
+function readBestValidation(text: string, iteration: number, path: string): NonNullable<CheckpointHeader["bestValidation"]> {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch (error) {
+    throw new FileFormatError(`its bestValidation entry is not JSON: ${(error as Error).message}`, { path, cause: error });
+  }
+  const best = stored as Record<string, unknown> | null;
+  const valid =
+    typeof best === "object" &&
+    best !== null &&
+    Number.isSafeInteger(best.iteration) &&
+    (best.iteration as number) >= 1 &&
+    (best.iteration as number) <= iteration &&
+    Number.isFinite(best.mean) &&
+    Number.isFinite(best.stderr) &&
+    (best.stderr as number) >= 0;
+  if (!valid) throw new FileFormatError(`its bestValidation entry is ${text}; expected {iteration: an integer in [1, ${iteration}], mean: a finite number, stderr: a finite number ≥ 0}`, { path });
+  return { iteration: best!.iteration as number, mean: best!.mean as number, stderr: best!.stderr as number };
 }

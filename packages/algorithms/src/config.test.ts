@@ -30,13 +30,15 @@ describe("defaultTrainConfig scales", () => {
     expect(standard.iterations * standard.batchSize).toBeGreaterThanOrEqual(share);
     expect((standard.iterations - 1) * standard.batchSize).toBeLessThan(share);
     const hyperparameters = family.startsWith("grid") ? paper : quick;
-    expect({ ...standard, iterations: hyperparameters.iterations, checkpointEvery: hyperparameters.checkpointEvery }).toEqual(hyperparameters);
+    expect({ ...standard, iterations: hyperparameters.iterations, checkpointEvery: hyperparameters.checkpointEvery, validateEvery: hyperparameters.validateEvery }).toEqual(hyperparameters);
   });
 
   it("standard and quick grid13-350 are both the §5.3 configuration for 120 iterations of 33,600 steps (1% of 12K), raw critic", () => {
     const standard = defaultTrainConfig("grid13", 350, "rl2", "standard");
     expect(standard).toMatchObject({ iterations: 120, batchSize: 33600, minibatchSize: 4200, learningRate: 2e-4, epochs: 8, entropyCoefficient: 0.04, entropyDecay: false });
     expect(parseTrainConfig(standard).valueScale).toBe(1);
+    // The greedy validation return is logged every 10 iterations (docs/method.md, "Greedy evaluation").
+    expect(parseTrainConfig(standard)).toMatchObject({ validateEvery: 10, validationEpisodes: 64 });
     expect(parseTrainConfig(standard).model).toEqual(parseTrainConfig(defaultTrainConfig("grid13", 350, "rl2", "paper")).model);
     expect(defaultTrainConfig("grid13", 350, "rl2", "quick")).toEqual(standard);
   });

@@ -12,13 +12,13 @@ export { createTrainingEngine, ENGINE_DEVICES } from "./engines.js";
 export { collectRollout } from "./ppo/rollout.js";
 export type { Rollout, RolloutOptions, ActingPolicy } from "./ppo/rollout.js";
 export { PpoTrainer } from "./ppo-trainer.js";
-export type { IterationMetrics, TrainerOptions } from "./ppo-trainer.js";
+export type { BestValidation, IterationMetrics, TrainerOptions } from "./ppo-trainer.js";
 export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "@rl3/wrappers";
 export type { MetaAgent, AgentContext, BaselineName } from "@rl3/wrappers";
 export { OnnxPolicyAgent } from "./policy-agent.js";
-export { evaluate, testTasks, DEFAULT_TEST_SEED } from "@rl3/wrappers";
+export { evaluate, metaEpisodeReturns, testTasks, DEFAULT_TEST_SEED } from "@rl3/wrappers";
 export type { EvaluateOptions, EvaluationResult } from "@rl3/wrappers";
-export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "@rl3/wrappers";
+export { trainingStreams, testStream, testTaskStreams, validationStream, validationTaskStreams, taskStreams, weightSeed } from "@rl3/wrappers";
 export type { TaskStreams } from "@rl3/wrappers";
 export {
   aggregateScores,

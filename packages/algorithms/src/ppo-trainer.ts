@@ -12,7 +12,12 @@ import { generalizedAdvantages } from "./gae.js";
 import { ObservationEncoder } from "@rl3/wrappers";
 import { actorObservations, chosenLogProbabilities, criticObservations, explainedVariance, klSum, logSoftmaxRows, normalizeAdvantages } from "./ppo/batches.js";
 import { type ActingPolicy, type Rollout, collectRollout } from "./ppo/rollout.js";
-import { taskStreams, trainingStreams, weightSeed } from "@rl3/wrappers";
+import { metaEpisodeReturns, taskStreams, trainingStreams, validationTaskStreams, weightSeed } from "@rl3/wrappers";
+import { OnnxPolicyAgent } from "./policy-agent.js";
+import { mean, standardError } from "./statistics.js";
+
+/** Where a checkpoint keeps the actor that scored the best validation return. */
+const BEST_ACTOR_PREFIX = "best/actor/";
 
 /** CleanRL-style metrics of one PPO iteration. */
 export interface IterationMetrics {
@@ -30,11 +35,22 @@ export interface IterationMetrics {
   "charts/entropy_coefficient": number;
   "time/rollout_seconds": number;
   "time/update_seconds": number;
+  /** Iterations that validated (`validateEvery`): the greedy actor's mean return on the validation tasks… */
+  "eval/validation_return"?: number;
+  /** …and its standard error. */
+  "eval/validation_stderr"?: number;
+}
+
+/** The best greedy validation return so far, and when it was reached. */
+export interface BestValidation {
+  iteration: number;
+  mean: number;
+  stderr: number;
 }
 
 
 /** Settings that may change between a checkpoint and its resumption (everything else must match). */
-const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "acting"]);
+const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "acting", "validateEvery", "validationEpisodes"]);
 
 export interface TrainerOptions {
   /** Train on this family object instead of `taskFamily(config.family)` (its name must equal config.family). */
@@ -61,6 +77,7 @@ export class PpoTrainer {
   private readonly optimizers: Record<Role, Adam>;
   private engine: Promise<TrainingEngine> | undefined;
   private completed = 0;
+  private best: (BestValidation & { actor: NamedWeights }) | undefined;
 
   private constructor(config: TrainConfig, options: TrainerOptions = {}) {
     this.config = config;
@@ -103,12 +120,39 @@ export class PpoTrainer {
     return this.makeEncoder(1).config;
   }
 
-  /** The actor as a self-describing ONNX policy file. */
-  exportPolicy(graph: "step" | "sequence" = "step"): Uint8Array {
-    return exportOnnx(this.specs.actor, this.parameters.actor, {
-      graph,
-      metadata: { encoder: { ...this.encoderConfig() }, family: this.config.family, horizon: this.config.horizon, method: this.config.method, seed: this.config.seed, iteration: this.completed },
-    });
+  /** The best greedy validation return so far (undefined before the first validation). */
+  get bestValidation(): BestValidation | undefined {
+    if (!this.best) return undefined;
+    const { iteration, mean, stderr } = this.best;
+    return { iteration, mean, stderr };
+  }
+
+  /**
+   * The actor as a self-describing ONNX policy file: the current one, or (`which: "best"`) the one that scored
+   * `bestValidation`, which must exist.
+   */
+  exportPolicy(graph: "step" | "sequence" = "step", which: "current" | "best" = "current"): Uint8Array {
+    const best = which === "best" ? this.best : undefined;
+    if (which === "best" && !best) throw new StateError("no validation has run yet, so there is no best policy (set validateEvery > 0)");
+    const metadata = { encoder: { ...this.encoderConfig() }, family: this.config.family, horizon: this.config.horizon, method: this.config.method, seed: this.config.seed, iteration: best?.iteration ?? this.completed };
+    return exportOnnx(this.specs.actor, best?.actor ?? this.parameters.actor, { graph, metadata: best ? { ...metadata, validationReturn: best.mean } : metadata });
+  }
+
+  /**
+   * The greedy actor (§6.4's evaluation policy) on the run's validation tasks (`validationTaskStreams`, disjoint from
+   * training and test): one meta-episode each, mean ± standard error. It draws on no training stream, so validating
+   * never changes what the run trains.
+   */
+  async validate(): Promise<{ mean: number; stderr: number; returns: number[] }> {
+    const { horizon, validationEpisodes, seed } = this.config;
+    const streams = validationTaskStreams(seed, validationEpisodes);
+    const agent = await OnnxPolicyAgent.load(this.exportPolicy("step"));
+    try {
+      const returns = await metaEpisodeReturns(agent, this.family, horizon, streams.map((stream) => this.family.sample(stream.task)), streams);
+      return { mean: mean(returns), stderr: standardError(returns), returns };
+    } finally {
+      await agent.release();
+    }
   }
 
   /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
@@ -130,7 +174,7 @@ export class PpoTrainer {
     const finished = performance.now();
     this.completed++;
     const steps = this.config.batchSize;
-    return {
+    const row: IterationMetrics = {
       iteration: this.completed,
       "charts/env_steps": this.completed * steps,
       "charts/episodic_return": rollout.meanReturn,
@@ -139,6 +183,15 @@ export class PpoTrainer {
       "time/rollout_seconds": (collected - started) / 1000,
       "time/update_seconds": (finished - collected) / 1000,
     };
+    const { validateEvery } = this.config;
+    if (validateEvery > 0 && (this.completed % validateEvery === 0 || this.done)) {
+      // After SPS and the timings: they measure training, not validation.
+      const { mean, stderr } = await this.validate();
+      row["eval/validation_return"] = mean;
+      row["eval/validation_stderr"] = stderr;
+      if (!this.best || mean > this.best.mean) this.best = { iteration: this.completed, mean, stderr, actor: copyWeights(this.parameters.actor) };
+    }
+    return row;
   }
 
   private async update(rollout: Rollout): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
@@ -302,7 +355,12 @@ export class PpoTrainer {
         tensors[`optimizer/${role}/${index}`] = slot;
       });
     }
-    const metadata = { format: CHECKPOINT_FORMAT, version: String(CHECKPOINT_VERSION), iteration: String(this.completed), config: JSON.stringify(this.config), slots: JSON.stringify(slots) };
+    const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, version: String(CHECKPOINT_VERSION), iteration: String(this.completed), config: JSON.stringify(this.config), slots: JSON.stringify(slots) };
+    if (this.best) {
+      const { actor, ...best } = this.best;
+      for (const [name, tensor] of Object.entries(actor)) tensors[`${BEST_ACTOR_PREFIX}${name}`] = tensor;
+      metadata.bestValidation = JSON.stringify(best);
+    }
     const temporary = `${path}.tmp-${process.pid}`;
     try {
       await writeFile(temporary, encodeSafetensors(tensors, metadata));
@@ -325,7 +383,7 @@ export class PpoTrainer {
       throw new FileFormatError(`cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { path, cause: error });
     }
     const { weights, metadata } = decodeSafetensors(bytes, path);
-    const { config: saved, iteration, slots } = readCheckpointHeader(metadata, path, options.family?.name);
+    const { config: saved, iteration, slots, bestValidation } = readCheckpointHeader(metadata, path, options.family?.name);
     const wanted = config === undefined ? saved : parseTrainConfig(config, options.family?.name);
     for (const key of Object.keys(saved) as (keyof TrainConfig)[]) {
       if (RESUMABLE_CHANGES.has(key)) continue;
@@ -340,13 +398,7 @@ export class PpoTrainer {
     }
     const trainer = new PpoTrainer(wanted, options);
     for (const role of ["actor", "critic"] as const) {
-      for (const { name, shape } of trainer.specs[role].weights) {
-        const tensor = weights[`${role}/${name}`];
-        const sameShape = tensor !== undefined && tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
-        if (!sameShape) throw new FileFormatError(`weight ${role}/${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
-        if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${role}/${name} holds non-finite values`, { path });
-        trainer.parameters[role][name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
-      }
+      trainer.parameters[role] = trainer.checkpointWeights(weights, `${role}/`, path, role);
       const count = slots[role];
       const entries = Array.from({ length: count }, (_, index) => {
         const tensor = weights[`optimizer/${role}/${index}`];
@@ -359,8 +411,22 @@ export class PpoTrainer {
         throw new FileFormatError(`its ${role} optimizer state is invalid: ${(error as Error).message}`, { path, cause: error });
       }
     }
+    if (bestValidation) trainer.best = { ...bestValidation, actor: trainer.checkpointWeights(weights, BEST_ACTOR_PREFIX, path) };
     trainer.completed = iteration;
     return trainer;
+  }
+
+  /** The weights of a network stored under `prefix` in a checkpoint, checked against its spec (shape, finiteness). */
+  private checkpointWeights(weights: Record<string, WeightTensor>, prefix: string, path: string, role: Role = "actor"): Record<string, WeightTensor> {
+    const result: Record<string, WeightTensor> = {};
+    for (const { name, shape } of this.specs[role].weights) {
+      const tensor = weights[`${prefix}${name}`];
+      const sameShape = tensor !== undefined && tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
+      if (!sameShape) throw new FileFormatError(`weight ${prefix}${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
+      if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${prefix}${name} holds non-finite values`, { path });
+      result[name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
+    }
+    return result;
   }
 
   /** Frees the engine's sessions or tensors. */

@@ -1,7 +1,7 @@
 import { InputError, requireInteger, requirePositiveInteger } from "@rl3/core";
 import { type TabularTask, type TaskFamily, oracleReturn, taskFamily } from "@rl3/envs";
 import type { MetaAgent } from "./agents.js";
-import { testTaskStreams } from "./streams.js";
+import { type TaskStreams, testTaskStreams } from "./streams.js";
 import { TestEpisodes } from "./test-episodes.js";
 import { DEFAULT_TEST_SEED } from "./test-seed.js";
 
@@ -68,13 +68,7 @@ export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Prom
   const batchSize = Math.min(episodes, requirePositiveInteger("batchSize", options.batchSize ?? 250));
   const streams = testTaskStreams(seed, indices.reduce((largest, index) => Math.max(largest, index), 0) + 1);
   const tasks = indices.map((index) => family.sample(streams[index]!.task));
-  const returns: number[] = [];
-  for (let first = 0; first < episodes; first += batchSize) {
-    const batch = indices.slice(first, first + batchSize);
-    const run = await TestEpisodes.start(agent, family, horizon, tasks.slice(first, first + batchSize), batch.map((index) => streams[index]!));
-    while (!run.done) await run.step();
-    returns.push(...run.totals);
-  }
+  const returns = await metaEpisodeReturns(agent, family, horizon, tasks, indices.map((index) => streams[index]!), batchSize);
   await agent.release?.();
   const mean = returns.reduce((sum, value) => sum + value, 0) / episodes;
   const variance = episodes > 1 ? returns.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (episodes - 1) : 0;
@@ -88,6 +82,23 @@ export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Prom
     result.oracleReturns = oracleReturns;
   }
   return result;
+}
+
+/**
+ * One meta-episode of budget H per task, `batchSize` in lockstep: task j with the env and agent streams of
+ * streams[j]. Returns the undiscounted return of each task, in order. The loop of `evaluate` and of the trainer's
+ * validation; it leaves the agent unreleased.
+ */
+export async function metaEpisodeReturns(agent: MetaAgent, family: TaskFamily, horizon: number, tasks: readonly TabularTask[], streams: readonly TaskStreams[], batchSize = 250): Promise<number[]> {
+  if (streams.length !== tasks.length) throw new InputError({ field: "streams", value: streams.length, expected: `one stream set per task (${tasks.length})` });
+  const size = requirePositiveInteger("batchSize", batchSize);
+  const returns: number[] = [];
+  for (let first = 0; first < tasks.length; first += size) {
+    const run = await TestEpisodes.start(agent, family, horizon, tasks.slice(first, first + size), streams.slice(first, first + size));
+    while (!run.done) await run.step();
+    returns.push(...run.totals);
+  }
+  return returns;
 }
 
 function taskIndicesOf(options: EvaluateOptions): number[] {

@@ -4,10 +4,10 @@ export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrappe
 export type { WrapperOptions } from "./observation-wrapper.js";
 export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";
 export type { MetaAgent, AgentContext, BaselineName } from "./agents.js";
-export { evaluate, testTasks } from "./evaluate.js";
+export { evaluate, metaEpisodeReturns, testTasks } from "./evaluate.js";
 export { DEFAULT_TEST_SEED } from "./test-seed.js";
 export type { EvaluateOptions, EvaluationResult } from "./evaluate.js";
-export { trainingStreams, testStream, testTaskStreams, taskStreams, weightSeed } from "./streams.js";
+export { trainingStreams, testStream, testTaskStreams, validationStream, validationTaskStreams, taskStreams, weightSeed } from "./streams.js";
 export type { TaskStreams } from "./streams.js";
 export { PolicyAgent } from "./policy-agent.js";
 export type { PolicyAgentOptions } from "./policy-agent.js";

@@ -24,6 +24,18 @@ export function testStream(seed: number): Rng {
   return root.split();
 }
 
+/**
+ * The root of a run's validation tasks: the third branch of `new Rng(seed)` for the run's own seed. It is never
+ * trained on (the first branch) and is not the test stream (the second branch of `DEFAULT_TEST_SEED`), so choosing
+ * a checkpoint by its validation return never looks at a test task.
+ */
+export function validationStream(seed: number): Rng {
+  const root = new Rng(seed);
+  root.split(); // the training branch
+  root.split(); // the test branch
+  return root.split();
+}
+
 /** The random streams of one task: the task's draw, its dynamics, and the agent's sampling on it. */
 export interface TaskStreams {
   /** Draws the task itself (`family.sample`). */
@@ -45,6 +57,11 @@ export function taskStreams(root: Rng, count: number): TaskStreams[] {
     const stream = parent.split();
     return { task: stream.split(), environment: stream.split(), agent: stream.split() };
   });
+}
+
+/** The streams of a run's first `count` validation tasks: children of {@link validationStream}. */
+export function validationTaskStreams(seed: number, count: number): TaskStreams[] {
+  return taskStreams(validationStream(seed), count);
 }
 
 /** The streams of the first `count` fixed test tasks of `seed` (§6.4): children of {@link testStream}. */

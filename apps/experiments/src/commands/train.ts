@@ -63,6 +63,8 @@ export interface TrainSummary {
   finalReturn: number | null;
   seconds: number;
   policy: string;
+  /** With `validateEvery`: the best greedy validation return, its iteration and best-policy.onnx. */
+  best?: { iteration: number; validationReturn: number; policy: string };
   interrupted: boolean;
 }
 
@@ -108,6 +110,8 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
       const metrics = await trainer.trainIteration();
       log.append(metrics);
       progress.update(metrics);
+      // A new best is exported at once: the checkpoint holds it too, so a kill before the next one loses nothing.
+      if (trainer.bestValidation?.iteration === trainer.iteration) writeAtomic(join(runDir, RUN_FILES.bestPolicy), trainer.exportPolicy("step", "best"));
       if (trainer.iteration % trainer.config.checkpointEvery === 0) await trainer.saveCheckpoint(checkpointPath);
     }
     await trainer.saveCheckpoint(checkpointPath);
@@ -130,10 +134,14 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     policy: join(runDir, RUN_FILES.policy),
     interrupted,
   };
+  const best = trainer.bestValidation;
+  if (best) summary.best = { iteration: best.iteration, validationReturn: best.mean, policy: join(runDir, RUN_FILES.bestPolicy) };
   output.result(summary, () =>
     interrupted
       ? `interrupted at iteration ${summary.iterations}: checkpoint written; continue with  rl3 train --resume ${runDir}`
-      : `done: ${summary.iterations} iterations, ${summary.envSteps} env steps in ${summary.seconds.toFixed(0)} s; policy ${summary.policy}`,
+      : `done: ${summary.iterations} iterations, ${summary.envSteps} env steps in ${summary.seconds.toFixed(0)} s; policy ${summary.policy}${
+          summary.best ? `; best greedy validation return ${summary.best.validationReturn.toFixed(1)} at iteration ${summary.best.iteration}: ${summary.best.policy}` : ""
+        }`,
   );
   trainer.dispose();
   return interrupted ? INTERRUPTED_EXIT_CODE : 0;

@@ -2,6 +2,14 @@ import type { IterationMetrics } from "@rl3/algorithms";
 import type { Redis } from "ioredis";
 import { KEY_PREFIX } from "./keys.js";
 
+/** A queued run's stored files, as `writeQueuedRun` takes them. */
+export interface RunArtifacts {
+  metrics: IterationMetrics[];
+  checkpoint: Buffer | undefined;
+  policy: Buffer | undefined;
+  bestPolicy?: Buffer | undefined;
+}
+
 /**
  * Where a queued run's state lives while it trains: in Redis beside its BullMQ job, under `rl3:run:<jobId>:…`.
  * Checkpoints of the quick and standard models are kilobytes to a few megabytes, so Redis holds them comfortably.
@@ -9,6 +17,7 @@ import { KEY_PREFIX } from "./keys.js";
  *   checkpoint  the latest checkpoint.safetensors (bytes)
  *   metrics     list of metrics rows (JSON), one per iteration done
  *   policy      policy.onnx (bytes), written when the run finishes
+ *   best-policy best-policy.onnx (bytes), written just before it when the run validated
  * Every write names the attempt it belongs to and is refused once a newer attempt has started: a worker that was
  * presumed dead (stalled) but is still running can never interleave its rows with those of its successor.
  */
@@ -19,7 +28,7 @@ export class RunStore {
     this.base = `${KEY_PREFIX}:run:${jobId}`;
   }
 
-  private key(part: "attempt" | "checkpoint" | "metrics" | "policy"): string {
+  private key(part: "attempt" | "checkpoint" | "metrics" | "policy" | "best-policy"): string {
     return `${this.base}:${part}`;
   }
 
@@ -49,10 +58,19 @@ export class RunStore {
     return this.fenced(attempt, "set", this.key("policy"), [Buffer.from(bytes)]);
   }
 
+  async saveBestPolicy(attempt: number, bytes: Uint8Array): Promise<boolean> {
+    return this.fenced(attempt, "set", this.key("best-policy"), [Buffer.from(bytes)]);
+  }
+
   /** Everything a submitter needs to write the run directory. */
-  async artifacts(): Promise<{ metrics: IterationMetrics[]; checkpoint: Buffer | undefined; policy: Buffer | undefined }> {
-    const [rows, checkpoint, policy] = await Promise.all([this.redis.lrange(this.key("metrics"), 0, -1), this.redis.getBuffer(this.key("checkpoint")), this.redis.getBuffer(this.key("policy"))]);
-    return { metrics: rows.map((row) => JSON.parse(row) as IterationMetrics), checkpoint: checkpoint ?? undefined, policy: policy ?? undefined };
+  async artifacts(): Promise<RunArtifacts> {
+    const [rows, checkpoint, policy, bestPolicy] = await Promise.all([
+      this.redis.lrange(this.key("metrics"), 0, -1),
+      this.redis.getBuffer(this.key("checkpoint")),
+      this.redis.getBuffer(this.key("policy")),
+      this.redis.getBuffer(this.key("best-policy")),
+    ]);
+    return { metrics: rows.map((row) => JSON.parse(row) as IterationMetrics), checkpoint: checkpoint ?? undefined, policy: policy ?? undefined, bestPolicy: bestPolicy ?? undefined };
   }
 
   async metricsCount(): Promise<number> {
@@ -61,7 +79,7 @@ export class RunStore {
 
   /** Drops the run's state (before a failed job is submitted again, so it starts clean). */
   async remove(): Promise<void> {
-    await this.redis.del(this.key("attempt"), this.key("checkpoint"), this.key("metrics"), this.key("policy"));
+    await this.redis.del(this.key("attempt"), this.key("checkpoint"), this.key("metrics"), this.key("policy"), this.key("best-policy"));
   }
 
   /** Runs one write command only if `attempt` is still the latest; false when a newer attempt owns the run. */

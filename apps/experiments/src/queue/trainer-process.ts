@@ -1,8 +1,8 @@
 /**
  * The process that trains one queued run (forked by `rl3 worker`, one per concurrent job, so each uses its own
  * core and the worker's event loop stays free to renew BullMQ locks). The loop is `rl3 train`'s: the same
- * iterations, checkpoints every `checkpointEvery` and at the end, and the same step-graph policy export, so a
- * run gives the same numbers wherever it trains.
+ * iterations, checkpoints every `checkpointEvery` and at the end, and the same step-graph policy export (and
+ * best-validation policy), so a run gives the same numbers wherever it trains.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,7 +41,10 @@ async function train(config: TrainConfig, checkpoint: Uint8Array | undefined): P
       if (trainer.iteration % trainer.config.checkpointEvery === 0) await saveCheckpoint();
     }
     await saveCheckpoint();
-    if (trainer.done) await send({ type: "finished", iteration: trainer.iteration, policy: trainer.exportPolicy("step") });
+    if (trainer.done) {
+      const bestPolicy = trainer.bestValidation ? { bestPolicy: trainer.exportPolicy("step", "best") } : {};
+      await send({ type: "finished", iteration: trainer.iteration, policy: trainer.exportPolicy("step"), ...bestPolicy });
+    }
     else await send({ type: "stopped", iteration: trainer.iteration });
     await trainer.dispose();
   } finally {

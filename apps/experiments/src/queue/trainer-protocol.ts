@@ -10,6 +10,6 @@ export type FromTrainer =
   | { type: "started"; iteration: number }
   | { type: "iteration"; metrics: IterationMetrics }
   | { type: "checkpoint"; iteration: number; bytes: Uint8Array }
-  | { type: "finished"; iteration: number; policy: Uint8Array }
+  | { type: "finished"; iteration: number; policy: Uint8Array; bestPolicy?: Uint8Array }
   | { type: "stopped"; iteration: number }
   | { type: "error"; message: string };

@@ -182,6 +182,8 @@ async function runJob(job: Job<RunJobData, RunResult>, token: string | undefined
         persist(() => store.saveCheckpoint(attempt, message.bytes));
         break;
       case "finished":
+        // The best policy first: a run whose final policy is stored counts as complete.
+        if (message.bestPolicy) persist(() => store.saveBestPolicy(attempt, message.bestPolicy!));
         persist(() => store.savePolicy(attempt, message.policy));
         outcome = "finished";
         break;
