@@ -8,17 +8,7 @@
  *
  *   pnpm build && pnpm exec tsx scripts/grid-advantage-by-event.ts RUN/checkpoint.safetensors [stream]
  */
-import {
-  ObservationEncoder,
-  PpoTrainer,
-  collectRollout,
-  createTrainingEngine,
-  generalizedAdvantages,
-  taskStreams,
-  trainingStreams,
-} from "../packages/algorithms/src/index.js";
-import { criticObservations, normalizeAdvantages } from "../packages/algorithms/src/ppo/batches.js";
-import { OnnxPolicy } from "../packages/onnx/src/node.js";
+import { PpoTrainer } from "../packages/algorithms/src/index.js";
 
 const path = process.argv[2];
 if (!path) throw new Error("checkpoint: missing; expected the path of a run's checkpoint.safetensors");
@@ -26,34 +16,11 @@ const stream = Number(process.argv[3] ?? 999);
 if (!Number.isInteger(stream) || stream < 0) throw new Error(`stream: got "${process.argv[3]}", expected a non-negative integer`);
 
 const trainer = await PpoTrainer.resume(path);
-const { config, family, numEnvs, specs } = trainer;
+const { config, numEnvs } = trainer;
 const { horizon } = config;
-const encoder = () => new ObservationEncoder(family, numEnvs, { method: config.method, horizon, encoding: config.encoding, qCache: config.qCache });
-const actor = await OnnxPolicy.load(trainer.exportPolicy("step"));
-const streams = taskStreams(trainingStreams(config.seed, stream).environment, numEnvs);
-const rollout = await collectRollout({
-  family,
-  numEnvs,
-  horizon,
-  encoder: encoder(),
-  policy: { reset: (batch) => actor.reset(batch), logits: (observations) => actor.forward(observations), release: () => actor.release() },
-  environments: streams.map((s) => s.environment),
-  actions: streams.map((s) => s.agent),
-});
-
-// Values and advantages exactly as the trainer's update computes them, minibatch by minibatch.
-const engine = await createTrainingEngine(config.engine, { actor: specs.actor, critic: specs.critic, clipRange: config.clipRange, valueCoefficient: config.valueCoefficient, threads: config.threads, device: config.device });
-const perMinibatch = config.minibatchSize / horizon;
-const values = new Float32Array(numEnvs * (horizon + 1));
-for (let first = 0; first < numEnvs; first += perMinibatch) {
-  const predicted = await engine.forward("critic", trainer.weights("critic"), criticObservations(rollout.observations, first, perMinibatch, horizon, encoder().size), perMinibatch, horizon + 1);
-  for (let index = 0; index < predicted.length; index++) values[first * (horizon + 1) + index] = predicted[index]! * config.valueScale;
-}
-const { advantages, returns } = generalizedAdvantages(rollout.rewards, values, numEnvs, horizon, config.gamma, config.gaeLambda);
-const normalized = new Float32Array(advantages.length);
-for (let first = 0; first < numEnvs; first += perMinibatch) {
-  normalized.set(normalizeAdvantages(advantages.subarray(first * horizon, (first + perMinibatch) * horizon)), first * horizon);
-}
+const rollout = await trainer.collectRollout(stream);
+// Values and advantages exactly as the trainer's update computes them.
+const { values, advantages, returns, normalizedAdvantages: normalized } = await trainer.rolloutStatistics(rollout);
 
 const groups = new Map<string, { steps: number; advantage: number; normalized: number; value: number; next: number; target: number }>();
 for (let env = 0; env < numEnvs; env++) {
@@ -76,5 +43,4 @@ for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
   const mean = (total: number, digits = 1) => (total / group.steps).toFixed(digits);
   console.log(`${key.padEnd(16)} ${String(group.steps).padEnd(7)} ${mean(group.advantage, 2).padEnd(8)} ${mean(group.normalized, 3).padEnd(13)} ${mean(group.value).padEnd(8)} ${mean(group.next).padEnd(9)} ${mean(group.target)}`);
 }
-await engine.dispose();
 await trainer.dispose();

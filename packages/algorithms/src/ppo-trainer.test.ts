@@ -63,6 +63,30 @@ describe("PpoTrainer", () => {
     expect((await free.trainIteration())["charts/actor_epochs"]).toBe(3);
   });
 
+  it("rolloutStatistics: π sums to one at every step, λ-return = advantage + V(x_t), normalised per minibatch; collectRollout is trainIteration's rollout", async () => {
+    const trainer = PpoTrainer.create(tiny);
+    const rollout = await trainer.collectRollout();
+    const { logProbabilities, values, advantages, returns, normalizedAdvantages } = await trainer.rolloutStatistics(rollout);
+    const numEnvs = 4;
+    const [horizon, numActions] = [10, logProbabilities.length / (numEnvs * 10)];
+    for (let step = 0; step < numEnvs * horizon; step++) {
+      let total = 0;
+      for (let action = 0; action < numActions; action++) total += Math.exp(logProbabilities[step * numActions + action]!);
+      expect(total).toBeCloseTo(1, 5);
+      const [env, t] = [Math.floor(step / horizon), step % horizon];
+      expect(returns[step]).toBeCloseTo(advantages[step]! + values[env * (horizon + 1) + t]!, 4);
+    }
+    // Two minibatches of 2 envs each: each has mean 0 and standard deviation 1 on its own.
+    for (const first of [0, 2]) {
+      const slice = Array.from(normalizedAdvantages.subarray(first * horizon, (first + 2) * horizon));
+      const mean = slice.reduce((sum, value) => sum + value, 0) / slice.length;
+      expect(mean).toBeCloseTo(0, 5);
+      expect(Math.sqrt(slice.reduce((sum, value) => sum + (value - mean) ** 2, 0) / slice.length)).toBeCloseTo(1, 3);
+    }
+    expect((await trainer.trainIteration())["charts/episodic_return"]).toBe(rollout.meanReturn);
+    await trainer.dispose();
+  });
+
   it("is deterministic: the same seed gives the same metrics and weights; another seed does not", async () => {
     const run = async (seed: number) => {
       const trainer = PpoTrainer.create({ ...tiny, seed });

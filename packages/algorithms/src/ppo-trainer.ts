@@ -1,4 +1,4 @@
-import { ConfigError, FileFormatError, InputError, StateError, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import { ConfigError, FileFormatError, InputError, StateError, requireInteger, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
 import { exportOnnx } from "@rl3/onnx";
@@ -39,6 +39,20 @@ export interface IterationMetrics {
   "eval/validation_return"?: number;
   /** …and its standard error. */
   "eval/validation_stderr"?: number;
+}
+
+/** A rollout as the update sees it (`PpoTrainer.rolloutStatistics`); env-major, like the rollout. */
+export interface RolloutStatistics {
+  /** The rollout actor's log π(a | h_t) of every action, [numEnvs × H × numActions]. */
+  logProbabilities: Float32Array;
+  /** The critic's V(x_0 … x_H) per env (raw scale, after `valueScale`), [numEnvs × (H + 1)]. */
+  values: Float32Array;
+  /** GAE(γ, λ) advantages, [numEnvs × H]. */
+  advantages: Float32Array;
+  /** λ-return critic targets (raw scale), [numEnvs × H]. */
+  returns: Float32Array;
+  /** The advantages normalised per minibatch, as the policy loss reads them, [numEnvs × H]. */
+  normalizedAdvantages: Float32Array;
 }
 
 /** The best greedy validation return so far, and when it was reached. */
@@ -155,12 +169,13 @@ export class PpoTrainer {
     }
   }
 
-  /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
-  async trainIteration(): Promise<IterationMetrics> {
-    const started = performance.now();
-    // Env i of iteration k draws from streams of (seed, k, i) alone, whatever the number of envs.
-    const streams = taskStreams(trainingStreams(this.config.seed, this.completed).environment, this.numEnvs);
-    const rollout = await collectRollout({
+  /**
+   * One meta-episode per env with the current actor, sampling, on the training tasks of `iteration` (default: the
+   * next one, the rollout `trainIteration` collects). Env i of iteration k draws from streams of (seed, k, i) alone.
+   */
+  async collectRollout(iteration = this.completed): Promise<Rollout> {
+    const streams = taskStreams(trainingStreams(this.config.seed, requireInteger("iteration", iteration, 0)).environment, this.numEnvs);
+    return collectRollout({
       family: this.family,
       numEnvs: this.numEnvs,
       horizon: this.config.horizon,
@@ -169,6 +184,21 @@ export class PpoTrainer {
       environments: streams.map((stream) => stream.environment),
       actions: streams.map((stream) => stream.agent),
     });
+  }
+
+  /**
+   * What the update of a rollout starts from, with the networks as they are now: the actor's log-probabilities,
+   * the critic's values (raw scale), GAE advantages and λ-return targets (§5.2), and the advantages normalised per
+   * minibatch as the policy loss sees them. For diagnostics (scripts/grid-advantage-by-event.ts) and the update itself.
+   */
+  async rolloutStatistics(rollout: Rollout): Promise<RolloutStatistics> {
+    return this.statistics(rollout, this.actorInputs(rollout));
+  }
+
+  /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
+  async trainIteration(): Promise<IterationMetrics> {
+    const started = performance.now();
+    const rollout = await this.collectRollout();
     const collected = performance.now();
     const metrics = await this.update(rollout);
     const finished = performance.now();
@@ -194,6 +224,42 @@ export class PpoTrainer {
     return row;
   }
 
+  /** The first env of each minibatch of whole trajectories, in env order. */
+  private minibatchStarts(): number[] {
+    const perMinibatch = this.config.minibatchSize / this.config.horizon;
+    return Array.from({ length: this.numEnvs / perMinibatch }, (_, index) => index * perMinibatch);
+  }
+
+  /** The actor's input of each minibatch (built once per iteration: every epoch reads them). */
+  private actorInputs(rollout: Rollout): Float32Array[] {
+    const { horizon, minibatchSize } = this.config;
+    return this.minibatchStarts().map((first) => actorObservations(rollout.observations, first, minibatchSize / horizon, horizon, this.observationSize));
+  }
+
+  private async statistics(rollout: Rollout, actorInputs: readonly Float32Array[]): Promise<RolloutStatistics> {
+    const config = this.config;
+    const { horizon } = config;
+    const { numEnvs } = this;
+    const numActions = this.specs.actor.outputSize;
+    const perMinibatch = config.minibatchSize / horizon;
+    const engine = await this.trainingEngine();
+    const logProbabilities = new Float32Array(numEnvs * horizon * numActions);
+    const values = new Float32Array(numEnvs * (horizon + 1));
+    for (const [index, first] of this.minibatchStarts().entries()) {
+      const logits = await engine.forward("actor", this.parameters.actor, actorInputs[index]!, perMinibatch, horizon);
+      logProbabilities.set(logSoftmaxRows(logits, numActions), first * horizon * numActions);
+      const predicted = await engine.forward("critic", this.parameters.critic, criticObservations(rollout.observations, first, perMinibatch, horizon, this.observationSize), perMinibatch, horizon + 1);
+      for (let index = 0; index < predicted.length; index++) values[first * (horizon + 1) + index] = predicted[index]! * config.valueScale;
+    }
+    const { advantages, returns } = generalizedAdvantages(rollout.rewards, values, numEnvs, horizon, config.gamma, config.gaeLambda);
+    // Per-minibatch advantage normalisation (§5.2); the advantages do not change between epochs, so once.
+    const normalizedAdvantages = new Float32Array(advantages.length);
+    for (const first of this.minibatchStarts()) {
+      normalizedAdvantages.set(normalizeAdvantages(advantages.subarray(first * horizon, (first + perMinibatch) * horizon)), first * horizon);
+    }
+    return { logProbabilities, values, advantages, returns, normalizedAdvantages };
+  }
+
   private async update(rollout: Rollout): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
     const config = this.config;
     const { horizon } = config;
@@ -202,23 +268,12 @@ export class PpoTrainer {
     const numActions = this.specs.actor.outputSize;
     const perMinibatch = config.minibatchSize / horizon;
     const engine = await this.trainingEngine();
-    const minibatches = Array.from({ length: numEnvs / perMinibatch }, (_, index) => index * perMinibatch);
-    const actorInputs = minibatches.map((first) => actorObservations(rollout.observations, first, perMinibatch, horizon, size));
-
+    const minibatches = this.minibatchStarts();
+    const actorInputs = this.actorInputs(rollout);
     // The rollout policy's log-probabilities and values, computed once with the networks as they are now.
-    const oldLog = new Float32Array(numEnvs * horizon * numActions);
-    const values = new Float32Array(numEnvs * (horizon + 1));
-    for (const [index, first] of minibatches.entries()) {
-      const logits = await engine.forward("actor", this.parameters.actor, actorInputs[index]!, perMinibatch, horizon);
-      oldLog.set(logSoftmaxRows(logits, numActions), first * horizon * numActions);
-      const predicted = await engine.forward("critic", this.parameters.critic, criticObservations(rollout.observations, first, perMinibatch, horizon, size), perMinibatch, horizon + 1);
-      for (let index = 0; index < predicted.length; index++) values[first * (horizon + 1) + index] = predicted[index]! * config.valueScale;
-    }
+    const { logProbabilities: oldLog, values, returns, normalizedAdvantages } = await this.statistics(rollout, actorInputs);
     const oldChosen = chosenLogProbabilities(oldLog, rollout.actions, numActions);
-    const { advantages, returns } = generalizedAdvantages(rollout.rewards, values, numEnvs, horizon, config.gamma, config.gaeLambda);
     const scaledReturns = config.valueScale === 1 ? returns : Float32Array.from(returns, (value) => value / config.valueScale);
-    // Per-minibatch advantage normalisation (§5.2); the advantages do not change between epochs, so once.
-    const normalizedAdvantages = minibatches.map((first) => normalizeAdvantages(advantages.subarray(first * horizon, (first + perMinibatch) * horizon)));
     const entropyCoefficient = config.entropyDecay ? config.entropyCoefficient * (1 - this.completed / config.iterations) : config.entropyCoefficient;
 
     let actorActive = true;
@@ -232,7 +287,7 @@ export class PpoTrainer {
             observations: actorInputs[index]!,
             actions: rollout.actions.subarray(...steps),
             oldLogProbabilities: oldChosen.subarray(...steps),
-            advantages: normalizedAdvantages[index]!,
+            advantages: normalizedAdvantages.subarray(...steps),
             count: perMinibatch,
             time: horizon,
             entropyCoefficient,
