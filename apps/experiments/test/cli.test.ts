@@ -226,6 +226,28 @@ describe("rl3 CLI", () => {
     expect(report).not.toContain("spec/rl3-method.md"); // not a file of the repository
     for (const file of ["mdps-128-training-curves.png", "mdps-128-test-aggregates.png", "mdps-256-training-curves.svg"]) expect(existsSync(join(work, "sweep", file)), file).toBe(true);
   }, 300_000);
+  it("rl3 zoo add ships the seed whose greedy policy scores best on the validation tasks, whatever the order of --runs", () => {
+    for (const seed of [1, 2]) {
+      json(rl3(["train", "--preset", "bandits-100", "--method", "rl2", "--seed", String(seed), "--out", `zoo-runs/s${seed}`, ...TINY, "--json"], work));
+      for (const family of ["bandits", "bandits:ood"]) json(rl3(["eval", "--policy", `zoo-runs/s${seed}`, "--tasks", family, "--episodes", "1000", "--json"], work));
+    }
+    writeFileSync(join(work, "zoo.json"), JSON.stringify({ formatVersion: 1, entries: [] }));
+    const add = (runs: string[]) => json(rl3(["zoo", "add", "--runs", ...runs, "--command", "test", "--zoo", ".", "--json"], work)) as { training: { seed: number; validationReturn: number; chosenFrom: number[] }; sha256: string; file: string };
+    const entry = add(["zoo-runs/s1", "zoo-runs/s2"]);
+    expect(entry.training.chosenFrom).toEqual([1, 2]);
+    expect(typeof entry.training.validationReturn).toBe("number");
+    const reversed = add(["zoo-runs/s2", "zoo-runs/s1"]);
+    expect(reversed.training).toEqual(entry.training);
+    expect(readFileSync(join(work, entry.file))).toEqual(readFileSync(join(work, `zoo-runs/s${entry.training.seed}/policy.onnx`)));
+    // Each seed alone: the chosen one has the higher validation return.
+    const alone = [1, 2].map((seed) => add([`zoo-runs/s${seed}`]).training.validationReturn);
+    expect(alone[0]).not.toBe(alone[1]);
+    expect(entry.training.validationReturn).toBe(Math.max(...alone));
+    expect(entry.training.seed).toBe(alone.indexOf(Math.max(...alone)) + 1);
+    const manifest = JSON.parse(readFileSync(join(work, "zoo.json"), "utf8")) as { entries: { name: string }[] };
+    expect(manifest.entries.map((e) => e.name)).toEqual(["bandits-100/rl2"]);
+  }, 300_000);
+
   it("rl3 zoo lists the shipped policies; rl3 eval --policy zoo:<name> evaluates one; an unknown name lists the known ones", () => {
     const listed = json(rl3(["zoo", "--json"], work));
     const entries = listed.entries as { name: string; check: { family: string } }[];

@@ -28,7 +28,12 @@ export interface ZooTraining {
   engine: string;
   /** Mean training return (stochastic policy) over the last 10 iterations. */
   finalReturn: number;
-  /** The seeds this one was chosen from, by `finalReturn` (a training figure, never a test score). */
+  /**
+   * The greedy mean return on 64 validation tasks of the in-distribution family (validation seed 0: never trained
+   * on, never a test task), by which the seed was chosen. Entries added before 2026-12-02 were chosen by `finalReturn`.
+   */
+  validationReturn?: number;
+  /** The seeds this one was chosen from, by `validationReturn` (never a test score). */
   chosenFrom: number[];
 }
 

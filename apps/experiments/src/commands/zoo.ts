@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEFAULT_TEST_SEED, type EvaluationResult, OnnxPolicyAgent, evaluate, parseTrainConfig } from "@rl3/algorithms";
+import { DEFAULT_TEST_SEED, type EvaluationResult, OnnxPolicyAgent, evaluate, mean, metaEpisodeReturns, parseTrainConfig, validationTaskStreams } from "@rl3/algorithms";
+import { taskFamily } from "@rl3/envs";
 import { FileFormatError, InputError } from "@rl3/core";
 import { ZOO_ENTRIES, type ZooEntry, type ZooManifest, type ZooScore, zooPolicyPath } from "@rl3/zoo";
 import { type Output, markdownTable } from "../output.js";
@@ -10,6 +11,13 @@ import { RUN_FILES, readMetrics, readRunInfo, runState, writeAtomic } from "../r
 
 /** The zoo's check: the first `CHECK_EPISODES` test tasks of the preset's in-distribution family (§6.4's test stream). */
 export const CHECK_EPISODES = 64;
+
+/**
+ * The seeds of a preset × method are ranked on the same validation tasks (`validationTaskStreams` of this seed: never
+ * trained on, never the test tasks), `ZOO_VALIDATION_EPISODES` of them, one greedy meta-episode each.
+ */
+export const ZOO_VALIDATION_SEED = 0;
+export const ZOO_VALIDATION_EPISODES = 64;
 
 /** Test episodes a zoo score must rest on (§6.4). */
 const SCORE_EPISODES = 1000;
@@ -28,13 +36,25 @@ function score(result: EvaluationResult): ZooScore {
 }
 
 function lastTenMean(directory: string): number {
-  const returns = readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]);
-  return returns.reduce((sum, value) => sum + value, 0) / returns.length;
+  return mean(readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]));
+}
+
+/** The greedy mean return of a run's final policy on the zoo's validation tasks of `family`. */
+async function validationReturn(directory: string, family: string, horizon: number): Promise<number> {
+  const agent = await OnnxPolicyAgent.load(join(directory, RUN_FILES.policy));
+  const tasks = taskFamily(family);
+  const streams = validationTaskStreams(ZOO_VALIDATION_SEED, ZOO_VALIDATION_EPISODES);
+  try {
+    return mean(await metaEpisodeReturns(agent, tasks, horizon, streams.map((stream) => tasks.sample(stream.task)), streams));
+  } finally {
+    await agent.release();
+  }
 }
 
 /**
- * `rl3 zoo add`: from finished runs of one preset × method (its seeds), the one with the highest training return
- * over its last 10 iterations — a training figure, so no test task picks the policy — goes into the zoo with its
+ * `rl3 zoo add`: from finished runs of one preset × method (its seeds), the one whose greedy policy scores best on
+ * 64 validation tasks — the zoo ships greedy policies, and a high sampled training return does not make a good
+ * greedy policy (docs/method.md, "Greedy evaluation"); no test task picks the policy — goes into the zoo with its
  * training command, budget and its stored scores on every test family of the preset (eval.json, 1000 tasks each).
  */
 export async function zooAddCommand(options: { runs: string[]; command: string; zoo: string }, output: Output): Promise<ZooEntry> {
@@ -54,7 +74,9 @@ export async function zooAddCommand(options: { runs: string[]; command: string; 
   }
   const preset = PRESETS.find((candidate) => candidate.name === first.info.preset);
   if (!preset) throw new InputError({ field: "--runs", value: first.directory, expected: `a run of a known preset (its preset is ${String(first.info.preset)})` });
-  const chosen = runs.map((run) => ({ ...run, finalReturn: lastTenMean(run.directory) })).sort((a, b) => b.finalReturn - a.finalReturn)[0]!;
+  const ranked: ((typeof runs)[number] & { finalReturn: number; validationReturn: number })[] = [];
+  for (const run of runs) ranked.push({ ...run, finalReturn: lastTenMean(run.directory), validationReturn: await validationReturn(run.directory, preset.testFamilies[0]!, preset.horizon) });
+  const chosen = ranked.sort((a, b) => b.validationReturn - a.validationReturn)[0]!;
 
   const stored = JSON.parse(readFileSync(join(chosen.directory, RUN_FILES.evaluation), "utf8")) as Record<string, EvaluationResult>;
   const scores = preset.testFamilies.map((family) => {
@@ -93,6 +115,7 @@ export async function zooAddCommand(options: { runs: string[]; command: string; 
       model: `${modelLabel(model)} (${model.heads ?? 4} heads)`,
       engine: config.engine,
       finalReturn: chosen.finalReturn,
+      validationReturn: chosen.validationReturn,
       chosenFrom: runs.map((run) => run.info.config.seed).sort((a, b) => a - b),
     },
     scores,
