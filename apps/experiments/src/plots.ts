@@ -60,7 +60,7 @@ export interface ReferenceLine {
  * Learning curves: meta-episode return vs env steps, one line per curve, shaded ± s.e. across seeds, coloured by
  * method (dashed by run group where one method has several); `references` (e.g. random and oracle) as dashed rules.
  */
-export function learningCurveSpec(points: CurvePoint[], title: string, options: { smoothing: number; references?: ReferenceLine[] }): vegaLite.TopLevelSpec {
+export function learningCurveSpec(points: CurvePoint[], title: string, options: { smoothing: number; references?: ReferenceLine[]; policy?: "training" | "greedy validation" }): vegaLite.TopLevelSpec {
   const references = options.references ?? [];
   const colour = agentColourScale([...points.map((point) => point.method), ...references.map((line) => line.agent)]);
   const curves = new Set(points.map((point) => point.curve));
@@ -68,9 +68,10 @@ export function learningCurveSpec(points: CurvePoint[], title: string, options: 
   // Dashes tell apart the groups of one method; with one curve per method the colour alone does.
   const dash = curves.size > methods.size ? { strokeDash: { field: "curve", type: "nominal", title: "run group", legend: { labelLimit: 600 } } } : {};
   // The axis title stays short (a long one would widen the figure): smoothing and bands are said in the subtitle.
-  const y = "meta-episode return (training policy)";
+  const greedy = options.policy === "greedy validation";
+  const y = greedy ? "meta-episode return (greedy, validation tasks)" : "meta-episode return (training policy)";
   const subtitle = [
-    `each point: mean of the last ${options.smoothing} iterations; band: ± s.e. over seeds`,
+    greedy ? "each point: a validation (validateEvery) of the greedy actor; band: ± s.e. over seeds" : `each point: mean of the last ${options.smoothing} iterations; band: ± s.e. over seeds`,
     ...(references.length > 0 ? ["dashed: baselines' greedy mean return on the test tasks"] : []),
   ];
   return {

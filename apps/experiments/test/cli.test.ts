@@ -50,6 +50,7 @@ describe("rl3 CLI", () => {
     expect(Object.keys(JSON.parse(readFileSync(join(work, "run/eval.json"), "utf8")))).toEqual(["mdps"]);
 
     const plotted = json(rl3(["plot", "--runs", "run", "--out", "curves.png", "--json"], work));
+    expect(plotted.validationCurve).toBeUndefined();
     const curve = plotted.learningCurve as { png: string; width: number; height: number };
     expect(statSync(curve.png).size).toBeGreaterThan(5000);
     const png = readFileSync(curve.png);
@@ -72,6 +73,10 @@ describe("rl3 CLI", () => {
     expect(csv.slice(1).map((line) => line.split(",")[column] !== "")).toEqual([false, true, true]);
     const evaluated = json(rl3(["eval", "--policy", best.policy, "--episodes", "4", "--json"], work));
     expect(evaluated).toMatchObject({ agent: "rl2", family: "mdps", episodes: 4 });
+    // rl3 plot draws the validation returns beside the training curve; a run without them gets none.
+    const plotted = json(rl3(["plot", "--runs", "validated", "--out", "validated-curves.png", "--json"], work)) as { validationCurve?: { png: string } };
+    expect(plotted.validationCurve?.png).toBe(join(work, "validated-curves-validation.png"));
+    expect(statSync(plotted.validationCurve!.png).size).toBeGreaterThan(5000);
   }, 300_000);
 
   it("presets and baseline print the documented JSON fields", () => {

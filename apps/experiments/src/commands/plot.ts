@@ -11,6 +11,8 @@ export interface PlotSummary {
   /** One entry per curve: runs of one experiment (same settings apart from the seed and length) are one curve. */
   curves: { label: string; runs: string[]; iterations: number[] }[];
   learningCurve: { svg: string; png: string; width: number; height: number };
+  /** Runs that validated (`validateEvery`): their greedy validation returns, `<out>-validation`. */
+  validationCurve?: { svg: string; png: string; width: number; height: number };
   evaluation?: { svg: string; png: string; width: number; height: number };
 }
 
@@ -27,7 +29,9 @@ export async function plotCommand(options: { runs: string[]; out: string; evalua
   const base = resolve(options.out).replace(/\.(svg|png)$/u, "");
   const runs = options.runs.map((directory) => {
     const info = readRunInfo(resolve(directory));
-    return { directory: resolve(directory), info, rows: readMetrics(resolve(directory)).map((row) => ({ envSteps: row["charts/env_steps"], value: row["charts/episodic_return"] })) };
+    const metrics = readMetrics(resolve(directory));
+    const validations = metrics.flatMap((row) => (row["eval/validation_return"] === undefined ? [] : [{ envSteps: row["charts/env_steps"], value: row["eval/validation_return"] }]));
+    return { directory: resolve(directory), info, validations, rows: metrics.map((row) => ({ envSteps: row["charts/env_steps"], value: row["charts/episodic_return"] })) };
   });
   const families = [...new Set(runs.map((run) => `${run.info.config.family}, H ${run.info.config.horizon}`))].join("; ");
   const groups = groupRuns(runs);
@@ -59,9 +63,16 @@ export async function plotCommand(options: { runs: string[]; out: string; evalua
     bars.push({ agent: result.agent, method: result.agent, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
   }
   const summary: PlotSummary = { curves, learningCurve };
+  const validated = labelled.filter((run) => run.validations.length > 0);
+  if (validated.length > 0) {
+    const points = curvePoints(validated.map((run) => ({ curve: run.label, method: run.info.config.method, rows: run.validations })), 1);
+    summary.validationCurve = await renderChart(learningCurveSpec(points, `${options.title ?? `Meta-training: ${families}`}: greedy validation return`, { smoothing: 1, references, policy: "greedy validation" }), `${base}-validation`);
+  }
   if (bars.length > 0) summary.evaluation = await renderChart(evaluationBarsSpec(bars, "Test returns (greedy), mean ± s.e. over tasks"), options.evaluationOut ?? `${base}-test-returns`);
   output.result(summary, () => [
     ...curves.map((curve) => `curve ${curve.label}: ${curve.runs.length} run(s), ${curve.iterations.join(", ")} iterations`),
-    `wrote ${learningCurve.svg} and ${learningCurve.png}`, ...(summary.evaluation ? [`wrote ${summary.evaluation.svg} and ${summary.evaluation.png}`] : [])].join("\n"));
+    `wrote ${learningCurve.svg} and ${learningCurve.png}`,
+    ...(summary.validationCurve ? [`wrote ${summary.validationCurve.svg} and ${summary.validationCurve.png}`] : []),
+    ...(summary.evaluation ? [`wrote ${summary.evaluation.svg} and ${summary.evaluation.png}`] : [])].join("\n"));
   return summary;
 }
