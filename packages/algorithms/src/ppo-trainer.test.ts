@@ -1,33 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, FileFormatError, type NamedWeights, UnknownNameError } from "@rl3/core";
 import { BernoulliBandit, type TaskFamily, taskFamily } from "@rl3/envs";
-import { initBackend } from "@rl3/models";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RandomAgent } from "@rl3/wrappers";
-import { type TrainConfigInput, defaultTrainConfig, parseTrainConfig } from "./config.js";
+import { defaultTrainConfig, parseTrainConfig } from "./config.js";
 import { evaluate } from "@rl3/wrappers";
 import { generalizedAdvantages } from "./gae.js";
 import { OnnxPolicyAgent } from "./policy-agent.js";
 import { ObservationEncoder } from "@rl3/wrappers";
 import { collectRollout } from "./ppo/rollout.js";
 import { PpoTrainer } from "./ppo-trainer.js";
+import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "./test-fixtures.js";
 import { taskStreams, trainingStreams } from "@rl3/wrappers";
-
-const tiny: TrainConfigInput = {
-  family: "mdps",
-  horizon: 10,
-  method: "rl3",
-  model: { kind: "transformer", dModel: 8, embedSize: 8, layers: 1, heads: 2, feedForwardSize: 8 },
-  iterations: 4,
-  batchSize: 40,
-  minibatchSize: 20,
-  learningRate: 1e-3,
-  entropyCoefficient: 0.01,
-  epochs: 2,
-  seed: 3,
-};
 
 describe("GAE (§5.2)", () => {
   it("matches a hand computation and bootstraps across inner-episode resets", () => {
@@ -43,12 +28,7 @@ describe("GAE (§5.2)", () => {
 });
 
 describe("PpoTrainer", () => {
-  let directory: string;
-  beforeAll(async () => {
-    await initBackend("wasm");
-    directory = mkdtempSync(join(tmpdir(), "rl3-ppo-"));
-  });
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const directory = withTrainerSandbox("rl3-ppo-");
 
   it("the KL stop freezes the actor but not the critic", async () => {
     const frozen = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e-12 });
@@ -108,7 +88,7 @@ describe("PpoTrainer", () => {
     const first = PpoTrainer.create(tiny);
     await first.trainIteration();
     await first.trainIteration();
-    const path = join(directory, "checkpoint.safetensors");
+    const path = join(directory(), "checkpoint.safetensors");
     await first.saveCheckpoint(path);
     first.dispose();
     const resumed = await PpoTrainer.resume(path);
@@ -123,22 +103,22 @@ describe("PpoTrainer", () => {
 
   it("refuses a checkpoint from another config, and a damaged one, without touching it", async () => {
     const trainer = PpoTrainer.create(tiny);
-    const path = join(directory, "other.safetensors");
+    const path = join(directory(), "other.safetensors");
     await trainer.saveCheckpoint(path);
     await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(ConfigError);
     await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/learningRate must be 0\.001, the value of the run that wrote .*; got 0\.0005/);
-    const damaged = join(directory, "damaged.safetensors");
+    const damaged = join(directory(), "damaged.safetensors");
     const bytes = readFileSync(path);
     writeFileSync(damaged, bytes.subarray(0, bytes.length - 100));
     await expect(PpoTrainer.resume(damaged)).rejects.toThrow(FileFormatError);
     expect(readFileSync(damaged).equals(bytes.subarray(0, bytes.length - 100))).toBe(true);
-    await expect(PpoTrainer.resume(join(directory, "missing.safetensors"))).rejects.toThrow(/cannot read the checkpoint/);
+    await expect(PpoTrainer.resume(join(directory(), "missing.safetensors"))).rejects.toThrow(/cannot read the checkpoint/);
   });
 
   it("a NaN loss stops the iteration with a StateError; no weight moves and the checkpoint stays intact", async () => {
     const trainer = PpoTrainer.create(tiny);
     await trainer.trainIteration();
-    const path = join(directory, "before-nan.safetensors");
+    const path = join(directory(), "before-nan.safetensors");
     await trainer.saveCheckpoint(path);
     const saved = readFileSync(path);
     const actorBefore = Float32Array.from(trainer.weights("actor")["head.kernel"]!.data);
@@ -193,12 +173,7 @@ describe("PpoTrainer", () => {
 });
 
 describe("training engines (onnx vs the tfjs reference)", () => {
-  let directory: string;
-  beforeAll(async () => {
-    await initBackend("wasm");
-    directory = mkdtempSync(join(tmpdir(), "rl3-engines-"));
-  });
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const directory = withTrainerSandbox("rl3-engines-");
 
   const maxDifference = (a: NamedWeights, b: NamedWeights) => {
     let worst = 0;
@@ -228,7 +203,7 @@ describe("training engines (onnx vs the tfjs reference)", () => {
   it("a checkpoint written under one engine resumes under the other", async () => {
     const onnx = PpoTrainer.create({ ...tiny, engine: "onnx" });
     await onnx.trainIteration();
-    const path = join(directory, "onnx.safetensors");
+    const path = join(directory(), "onnx.safetensors");
     await onnx.saveCheckpoint(path);
     const resumed = await PpoTrainer.resume(path, { ...tiny, engine: "tfjs" });
     expect(resumed.config.engine).toBe("tfjs");
@@ -243,7 +218,7 @@ describe("training engines (onnx vs the tfjs reference)", () => {
   it("a short mdps-100 quick run under each engine gives held-out returns within 2 s.e. of each other", async () => {
     const evaluateRun = async (engine: "onnx" | "tfjs") => {
       const trainer = PpoTrainer.create({ ...defaultTrainConfig("mdps", 100, "rl3", "quick"), iterations: 20, seed: 5, engine });
-      while (!trainer.done) await trainer.trainIteration();
+      await trainToEnd(trainer);
       const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
       await trainer.dispose();
       return evaluate(agent, { family: "mdps", horizon: 100, episodes: 300, oracle: false });

@@ -1,35 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, FileFormatError } from "@rl3/core";
-import { decodeSafetensors, encodeSafetensors, initBackend } from "@rl3/models";
+import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import { readFile, writeFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type TaskStreams, evaluate, metaEpisodeReturns, taskStreams, testTaskStreams, trainingStreams, validationTaskStreams } from "@rl3/wrappers";
 import { taskFamily } from "@rl3/envs";
-import type { TrainConfigInput } from "./config.js";
 import { OnnxPolicyAgent } from "./policy-agent.js";
 import { PpoTrainer } from "./ppo-trainer.js";
-
-const tiny: TrainConfigInput = {
-  family: "mdps",
-  horizon: 10,
-  method: "rl3",
-  model: { kind: "transformer", dModel: 8, embedSize: 8, layers: 1, heads: 2, feedForwardSize: 8 },
-  iterations: 4,
-  batchSize: 40,
-  minibatchSize: 20,
-  learningRate: 1e-3,
-  entropyCoefficient: 0.01,
-  epochs: 2,
-  seed: 3,
-};
-
-async function trainAll(trainer: PpoTrainer) {
-  const rows = [];
-  while (!trainer.done) rows.push(await trainer.trainIteration());
-  return rows;
-}
+import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "./test-fixtures.js";
 
 describe("validation tasks", () => {
   it("are neither the test tasks nor any iteration's training tasks, and depend on the run's seed", () => {
@@ -47,17 +25,12 @@ describe("validation tasks", () => {
 });
 
 describe("PpoTrainer validation (validateEvery)", () => {
-  let directory: string;
-  beforeAll(async () => {
-    await initBackend("wasm");
-    directory = mkdtempSync(join(tmpdir(), "rl3-validation-"));
-  });
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const directory = withTrainerSandbox("rl3-validation-");
 
   it("logs the greedy validation return every validateEvery iterations and on the last, and never changes what is trained", async () => {
     const plain = PpoTrainer.create(tiny);
     const validated = PpoTrainer.create({ ...tiny, validateEvery: 3, validationEpisodes: 6 });
-    const [plainRows, validatedRows] = [await trainAll(plain), await trainAll(validated)];
+    const [plainRows, validatedRows] = [await trainToEnd(plain), await trainToEnd(validated)];
     expect(validatedRows.map((row) => row["eval/validation_return"] !== undefined)).toEqual([false, false, true, true]);
     expect(plainRows.every((row) => row["eval/validation_return"] === undefined)).toBe(true);
     const strip = (rows: typeof plainRows) => rows.map((row) => [row["charts/episodic_return"], row["losses/policy_loss"], row["losses/value_loss"]]);
@@ -68,7 +41,7 @@ describe("PpoTrainer validation (validateEvery)", () => {
 
   it("the logged return is the greedy return of the exported policy on the validation tasks", async () => {
     const trainer = PpoTrainer.create({ ...tiny, iterations: 1, validateEvery: 1, validationEpisodes: 5 });
-    const [row] = await trainAll(trainer);
+    const [row] = await trainToEnd(trainer);
     const agent = await OnnxPolicyAgent.load(trainer.exportPolicy("step"));
     const family = taskFamily("mdps");
     const streams = validationTaskStreams(tiny.seed!, 5);
@@ -84,13 +57,13 @@ describe("PpoTrainer validation (validateEvery)", () => {
   it("keeps the best actor, exports it, and carries it through a checkpoint", async () => {
     const trainer = PpoTrainer.create({ ...tiny, validateEvery: 1, validationEpisodes: 6 });
     expect(() => trainer.exportPolicy("step", "best")).toThrow(/no validation has run yet/);
-    const rows = await trainAll(trainer);
+    const rows = await trainToEnd(trainer);
     const returns = rows.map((row) => row["eval/validation_return"]!);
     const best = trainer.bestValidation!;
     expect(best.mean).toBe(Math.max(...returns));
     expect(best.iteration).toBe(returns.indexOf(best.mean) + 1);
 
-    const path = join(directory, "best.safetensors");
+    const path = join(directory(), "best.safetensors");
     await trainer.saveCheckpoint(path);
     const resumed = await PpoTrainer.resume(path);
     expect(resumed.bestValidation).toEqual(best);
@@ -108,8 +81,8 @@ describe("PpoTrainer validation (validateEvery)", () => {
 
   it("a damaged best-validation entry is a FileFormatError naming it; validateEvery may change on resume", async () => {
     const trainer = PpoTrainer.create({ ...tiny, iterations: 2, validateEvery: 1, validationEpisodes: 4 });
-    await trainAll(trainer);
-    const path = join(directory, "damaged.safetensors");
+    await trainToEnd(trainer);
+    const path = join(directory(), "damaged.safetensors");
     await trainer.saveCheckpoint(path);
     await expect(PpoTrainer.resume(path, { ...tiny, iterations: 3, validateEvery: 0, validationEpisodes: 4 })).resolves.toBeInstanceOf(PpoTrainer);
     const { weights, metadata } = decodeSafetensors(new Uint8Array(await readFile(path)), path);
