@@ -7,7 +7,8 @@
  *   pnpm build && pnpm exec tsx scripts/grid-learner-follow.ts [follow|random] [tasks]
  * Options of the learner come from the environment: LAPLACE=α, PRIOR=laplace|mle-self-loop.
  */
-import { Rng } from "../packages/core/src/index.js";
+// The built @rl3/core, the one the envs package itself links to: its Rng is the type family.sample accepts.
+import { Rng } from "../packages/core/dist/index.js";
 import { MetaEnv, TILE_ENTER_REWARD, Tile, taskFamily } from "../packages/envs/src/index.js";
 import { type ModelPrior, createEstimator } from "../packages/estimators/src/index.js";
 
