@@ -14,7 +14,7 @@
  *
  *   pnpm build && pnpm exec tsx scripts/mdp-behaviour.ts [--tasks 300] [--seed 2] POLICY.onnx…
  */
-import { ModelBasedAgent, OnnxPolicyAgent, RandomAgent } from "../packages/algorithms/src/index.js";
+import { ModelBasedAgent, OnnxPolicyAgent, RandomAgent, mean } from "../packages/algorithms/src/index.js";
 import { RandomMdp, taskFamily } from "../packages/envs/src/index.js";
 import { type MetaAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
 
@@ -56,9 +56,9 @@ async function probe(label: string, agent: MetaAgent, horizon: number): Promise<
       const means = (tasks[env] as RandomMdp).meanRewards;
       let known = 0;
       let best = -1;
-      let mean = 0;
+      let stateMean = 0;
       for (let action = 0; action < numActions; action++) {
-        mean += means[before[env]! * numActions + action]! / numActions;
+        stateMean += means[before[env]! * numActions + action]! / numActions;
         if (tried[row + action] === 0) continue;
         known++;
         if (best < 0 || rewardSums[row + action]! / tried[row + action]! > rewardSums[row + best]! / tried[row + best]!) best = action;
@@ -70,7 +70,7 @@ async function probe(label: string, agent: MetaAgent, horizon: number): Promise<
         informed++;
         if (action === best) informedBest++;
       }
-      gain += means[before[env]! * numActions + action]! - mean;
+      gain += means[before[env]! * numActions + action]! - stateMean;
       tried[row + action]!++;
       rewardSums[row + action]! += rewards[env]!;
       perEpisode[Math.floor(t / episodeLength)]! += rewards[env]! / count;
@@ -86,23 +86,21 @@ async function probe(label: string, agent: MetaAgent, horizon: number): Promise<
       distinct += k;
     }
   }
-  const mean = Array.from(run.totals).reduce((sum, value) => sum + value, 0) / count;
   console.log(
-    `${label}: return ${mean.toFixed(1)} | per inner episode ${Array.from(perEpisode, (value) => value.toFixed(1)).join(" ")} | ` +
+    `${label}: return ${mean(run.totals).toFixed(1)} | per inner episode ${Array.from(perEpisode, (value) => value.toFixed(1)).join(" ")} | ` +
       `explore ${(explore / steps).toFixed(2)} | exploit (≥ 2 tried) ${(informedBest / informed).toFixed(2)} | ` +
       `tried per state ${(distinct / visited).toFixed(2)} | R̄ gain ${(gain / steps).toFixed(3)}`,
   );
   await agent.release?.();
 }
 
-const first = policies[0] ? await OnnxPolicyAgent.load(policies[0]) : undefined;
-const horizon = first ? Number(first.policy.metadata.horizon) : 128;
-if (first && first.encoderConfig.family !== "mdps") throw new Error(`policy: trained on ${first.encoderConfig.family}; expected a random-MDP (mdps) policy`);
-await first?.release();
+// Every policy is loaded once, up front: the first one's horizon sets the baselines' meta-episode length.
+const agents = await Promise.all(policies.map((path) => OnnxPolicyAgent.load(path)));
+const horizon = agents[0] ? Number(agents[0].policy.metadata.horizon) : 128;
+for (const [index, agent] of agents.entries()) {
+  if (agent.encoderConfig.family !== "mdps") throw new Error(`${policies[index]}: trained on ${agent.encoderConfig.family}; expected a random-MDP (mdps) policy`);
+  if (Number(agent.policy.metadata.horizon) !== horizon) throw new Error(`${policies[index]}: horizon ${agent.policy.metadata.horizon}; expected ${horizon}, like the first policy`);
+}
 await probe("random", new RandomAgent(), horizon);
 await probe("model-based", new ModelBasedAgent(), horizon);
-for (const path of policies) {
-  const agent = await OnnxPolicyAgent.load(path);
-  if (Number(agent.policy.metadata.horizon) !== horizon) throw new Error(`${path}: horizon ${agent.policy.metadata.horizon}; expected ${horizon}, like the first policy`);
-  await probe(path, agent, horizon);
-}
+for (const [index, agent] of agents.entries()) await probe(policies[index]!, agent, horizon);
