@@ -161,7 +161,7 @@ zoo
   });
 zoo
   .command("add")
-  .description("put the best seed (by training return over its last 10 iterations) of finished runs of one preset × method into a zoo package")
+  .description("put the seed whose greedy policy scores best on 64 validation tasks (never the test tasks) of finished runs of one preset × method into a zoo package")
   .requiredOption("--runs <dirs...>", "run directories: the seeds of one preset × method, evaluated on every test family of the preset")
   .requiredOption("--command <text>", "the command that trained them, recorded with the entry")
   .option("--zoo <dir>", "the zoo package directory (holds zoo.json)", "packages/zoo")
