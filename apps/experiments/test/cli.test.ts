@@ -37,6 +37,7 @@ describe("rl3 CLI", () => {
 
     const resumed = json(rl3(["train", "--resume", "run", "--set", "iterations=3", "--json"], work));
     expect(resumed).toMatchObject({ iterations: 3, envSteps: 600 });
+    expect(JSON.parse(readFileSync(join(work, "run/config.json"), "utf8")).config.iterations).toBe(3); // the run directory records the change
     expect(readFileSync(join(work, "run/metrics.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
 
     const exported = json(rl3(["export", "--run", "run", "--out", "exported.onnx", "--json"], work));

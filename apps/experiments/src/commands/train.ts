@@ -83,6 +83,9 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     await initBackend(options.backend);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
     trainer = existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config) : PpoTrainer.create(config);
+    // config.json describes the run as it trains now: a resume that changed a resumable setting (iterations,
+    // validateEvery, …) records it, so `rl3 reproduce`, `rl3 zoo add` and a later bare --resume see the same run.
+    if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeAtomic(join(runDir, RUN_FILES.config), `${JSON.stringify({ ...info, config: trainer.config }, null, 2)}\n`);
     output.say(`resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}`);
   } else {
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
