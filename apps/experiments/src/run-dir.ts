@@ -45,6 +45,11 @@ export function createRunDir(directory: string, info: RunInfo): void {
   if (existsSync(join(directory, RUN_FILES.config))) {
     throw new FileFormatError("already holds a run (config.json exists); use --resume to continue it or choose another --out", { path: directory });
   }
+  writeRunInfo(directory, info);
+}
+
+/** Writes a run directory's config.json (atomically): on creation, and when a resume changes a resumable setting. */
+export function writeRunInfo(directory: string, info: RunInfo): void {
   writeAtomic(join(directory, RUN_FILES.config), `${JSON.stringify(info, null, 2)}\n`);
 }
 

@@ -8,7 +8,7 @@ import type { Output } from "../output.js";
 import { applyOverrides } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
 import { Progress } from "../progress.js";
-import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic } from "../run-dir.js";
+import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic, writeRunInfo } from "../run-dir.js";
 
 export interface TrainOptions {
   preset?: string;
@@ -85,7 +85,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     trainer = existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config) : PpoTrainer.create(config);
     // config.json describes the run as it trains now: a resume that changed a resumable setting (iterations,
     // validateEvery, …) records it, so `rl3 reproduce`, `rl3 zoo add` and a later bare --resume see the same run.
-    if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeAtomic(join(runDir, RUN_FILES.config), `${JSON.stringify({ ...info, config: trainer.config }, null, 2)}\n`);
+    if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeRunInfo(runDir, { ...info, config: trainer.config });
     output.say(`resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}`);
   } else {
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
