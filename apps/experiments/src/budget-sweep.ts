@@ -1,6 +1,7 @@
 import type { Interval } from "@rl3/algorithms";
 import type * as vegaLite from "vega-lite";
 import { markdownTable } from "./output.js";
+import { agentColourScale } from "./plots.js";
 
 /**
  * The RLC random-MDP budget sweep as the paper reports it (spec §7.4, read from the RLC slides and poster, ±0.005):
@@ -121,7 +122,7 @@ export function budgetSweepSpec(points: readonly SweepPlotPoint[], title: string
       height: 240,
       encoding: {
         x: { field: "horizon", type: "quantitative", title: "meta-episode budget H", scale: { type: "log", base: 2 } },
-        color: { field: "method", type: "nominal", title: "method", scale: { domain: ["rl2", "rl3"] } },
+        color: { field: "method", type: "nominal", title: "method", scale: agentColourScale([...new Set(points.map((point) => point.method))]) },
         strokeDash: { field: "source", type: "nominal", title: "source" },
       },
       layer: [
@@ -139,21 +140,28 @@ const interval = (value: Interval | undefined) => (value ? `${value.estimate.toF
 export function budgetSweepTables(points: readonly SweepPoint[], matches: ReadonlyMap<number, IterationsToMatch>): string {
   const horizons = [...new Set([...points.map((point) => point.horizon), ...matches.keys()])].sort((a, b) => a - b);
   const find = (horizon: number, method: string, family: string) => points.find((point) => point.horizon === horizon && point.method === method && point.family === family)?.normalized;
+  // RL²-transition (rl3's stronger baseline, docs/method.md) gets its columns and RL³'s lead over it when it was run.
+  const transition = points.some((point) => point.method === "rl2-transition");
+  const lead = (a?: Interval, b?: Interval) => (a && b ? (a.estimate - b.estimate).toFixed(3) : "—");
   const scores = markdownTable(
-    ["H", "RL² in dist.", "RL³ in dist.", "lead (paper)", "RL² OOD", "RL³ OOD", "lead OOD (paper)"],
+    [
+      "H",
+      ...(["in dist.", "OOD"] as const).flatMap((tasks) => [
+        `RL² ${tasks}`,
+        ...(transition ? [`RL²-transition ${tasks}`] : []),
+        `RL³ ${tasks}`,
+        `lead over RL²${tasks === "OOD" ? " OOD" : ""} (paper)`,
+        ...(transition ? [`lead over RL²-transition${tasks === "OOD" ? " OOD" : ""}`] : []),
+      ]),
+    ],
     horizons.map((horizon) => {
       const paper = PAPER_BUDGET_SWEEP[horizon];
-      const [rl2, rl3, rl2Ood, rl3Ood] = [find(horizon, "rl2", "mdps"), find(horizon, "rl3", "mdps"), find(horizon, "rl2", "mdps:ood"), find(horizon, "rl3", "mdps:ood")];
-      const lead = (a?: Interval, b?: Interval) => (a && b ? (a.estimate - b.estimate).toFixed(3) : "—");
-      return [
-        String(horizon),
-        interval(rl2),
-        interval(rl3),
-        `${lead(rl3, rl2)} (${paper ? format(paper.rl3 - paper.rl2) : "—"})`,
-        interval(rl2Ood),
-        interval(rl3Ood),
-        `${lead(rl3Ood, rl2Ood)} (${paper ? format(paper.rl3Ood - paper.rl2Ood) : "—"})`,
-      ];
+      const cells = (family: "mdps" | "mdps:ood") => {
+        const [rl2, rl2t, rl3] = [find(horizon, "rl2", family), find(horizon, "rl2-transition", family), find(horizon, "rl3", family)];
+        const paperLead = paper ? format(family === "mdps" ? paper.rl3 - paper.rl2 : paper.rl3Ood - paper.rl2Ood) : "—";
+        return [interval(rl2), ...(transition ? [interval(rl2t)] : []), interval(rl3), `${lead(rl3, rl2)} (${paperLead})`, ...(transition ? [lead(rl3, rl2t)] : [])];
+      };
+      return [String(horizon), ...cells("mdps"), ...cells("mdps:ood")];
     }),
   );
   const iterations = markdownTable(

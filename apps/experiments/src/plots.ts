@@ -20,8 +20,10 @@ export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Pr
  */
 export const AGENT_COLOURS: Readonly<Record<string, string>> = {
   rl2: "#4c78a8",
+  "rl2-transition": "#17becf",
   rl3: "#f58518",
   "rl3-coarse": "#54a24b",
+  "rl3-transition": "#d62728",
   random: "#9d9d9d",
   "model-based": "#b279a2",
   oracle: "#000000",

@@ -26,6 +26,8 @@ export const FAMILY_NOTES: Readonly<Record<TaskFamilyName, string>> = {
 export const AGENT_NOTES: Readonly<Record<string, string>> = {
   rl2: "RL²: a transformer policy meta-trained with PPO, reading the whole history of (state, action, reward) of the current task",
   rl3: "RL³: RL² whose every input also carries the Q-value estimates and visit counts of a tabular model-based learner run on the current task",
+  "rl2-transition": "RL² whose every input also carries the previous state, so each token is a whole transition (s, a, r, s'); rl3's stronger baseline, not in the paper",
+  "rl3-transition": "RL³ whose every input also carries the previous state, as RL²-transition's does; rl3's variant, not in the paper",
   "rl3-coarse": "RL³ with the learner's model over pairs of adjacent cells (a coarse state abstraction), for gridworlds",
   random: "uniformly random actions",
   "model-based": "no meta-learning: greedy on the same learned model and value iteration RL³ reads, plus a count bonus for exploration",

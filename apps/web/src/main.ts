@@ -1,7 +1,7 @@
 import { Rl3Error } from "@rl3/core";
 import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { loadWebPolicy } from "@rl3/onnx/web";
-import { DEFAULT_TEST_SEED, PolicyAgent } from "@rl3/wrappers";
+import { DEFAULT_TEST_SEED, PolicyAgent, methodLabel } from "@rl3/wrappers";
 import { type CatalogPolicy, policiesFor } from "./catalog.js";
 import { Race } from "./race.js";
 import { renderLane, renderPlot } from "./views.js";
@@ -82,7 +82,10 @@ async function loadLane(index: number, source: CatalogPolicy | File): Promise<bo
     const previous = loaded[index];
     loaded[index] = { agent, source: name };
     if (previous) await previous.agent.release();
-    byId(`label-${index}`).textContent = `${LANES[index]!.label} lane: ${name} (${agent.encoderConfig.method}, trained on ${agent.encoderConfig.family}, H ${agent.encoderConfig.horizon})`;
+    // A lane is named for the method of the policy it runs (RL², RL²-transition, RL³, …), whichever was picked.
+    const label = methodLabel(agent.encoderConfig.method);
+    byId(`label-${index}`).textContent = `${label} lane: ${name} (trained on ${agent.encoderConfig.family}, H ${agent.encoderConfig.horizon})`;
+    byId(`legend-${index}`).textContent = `━ ${label}`;
     return true;
   } catch (error) {
     const text = error instanceof Rl3Error || !(error instanceof Error) ? describeError(name, error) : `${name}: ${error.message}`;
@@ -90,6 +93,12 @@ async function loadLane(index: number, source: CatalogPolicy | File): Promise<bo
     setState(race ? "ready" : "error");
     return false;
   }
+}
+
+/** The method label of lane `index`'s policy, with the side added when both lanes run the same method. */
+function laneLabel(index: number): string {
+  const labels = loaded.map((entry, lane) => (entry ? methodLabel(entry.agent.encoderConfig.method) : LANES[lane]!.label));
+  return labels[0] === labels[1] ? `${labels[index]} (${index === 0 ? "left" : "right"})` : labels[index]!;
 }
 
 async function loadPicked(): Promise<void> {
@@ -108,7 +117,7 @@ async function restart(): Promise<void> {
   const horizon = Math.min(...agents.map(({ agent }) => Math.min(agent.encoderConfig.horizon, agent.policy.metadata.spec.maxSequenceLength)));
   try {
     race = await Race.start(
-      agents.map(({ agent }, index) => ({ label: LANES[index]!.label, agent })),
+      agents.map(({ agent }, index) => ({ label: laneLabel(index), agent })),
       { family: familySelect.value, horizon, taskIndex: Number(taskInput.value), seed: Number(seedInput.value) },
     );
   } catch (error) {

@@ -14,8 +14,8 @@ export const trainConfigSchema = z
     family: z.string().min(1),
     /** Meta-episode budget H. */
     horizon: z.number().int().positive(),
-    /** rl2, rl3 or rl3-coarse. */
-    method: z.enum(["rl2", "rl3", "rl3-coarse"] satisfies typeof METHODS),
+    /** rl2, rl3, rl3-coarse (the paper's), or the transition-token variants rl2-transition, rl3-transition (rl3's). */
+    method: z.enum(["rl2", "rl2-transition", "rl3", "rl3-coarse", "rl3-transition"] satisfies typeof METHODS),
     /** Observation layout: §2.1 (rlc) or §2.2 (v4). */
     encoding: z.enum(["rlc", "v4"]).default("rlc"),
     /** Q shown after an inner reset: fresh (Algorithm 1) or the reference code's stale cache. */
@@ -95,7 +95,7 @@ export const trainConfigSchema = z
       context.addIssue({ code: "custom", path: ["minibatchSize"], message: `a multiple of horizon (${config.horizon}) that divides batchSize (${config.batchSize})`, input: config.minibatchSize });
     }
     if (config.method === "rl3-coarse" && !config.family.startsWith("grid")) {
-      context.addIssue({ code: "custom", path: ["method"], message: "rl2 or rl3 (rl3-coarse needs a gridworld family)", input: config.method });
+      context.addIssue({ code: "custom", path: ["method"], message: "rl2, rl2-transition, rl3 or rl3-transition (rl3-coarse needs a gridworld family)", input: config.method });
     }
   });
 

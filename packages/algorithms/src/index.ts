@@ -1,6 +1,6 @@
 // The encoders, wrappers, agents, evaluation and streams live in the browser-safe @rl3/wrappers; re-exported so
 // that every name @rl3/algorithms always had still imports from here.
-export { ObservationEncoder, encodedSize, qDenominator, METHODS } from "@rl3/wrappers";
+export { ObservationEncoder, encodedSize, qDenominator, METHODS, METHOD_LABELS, isAugmented, carriesPreviousState, methodLabel } from "@rl3/wrappers";
 export type { Method, Encoding, QCache, EncoderOptions, EncoderConfig } from "@rl3/wrappers";
 export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "@rl3/wrappers";
 export type { WrapperOptions } from "@rl3/wrappers";

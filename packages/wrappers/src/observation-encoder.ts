@@ -1,9 +1,8 @@
 import { InputError } from "@rl3/core";
 import type { TaskDomain, TaskFamily, VecMetaEnvInfo } from "@rl3/envs";
 import { type ValueEstimator, createEstimator } from "@rl3/estimators";
+import { METHODS, type Method, carriesPreviousState, isAugmented } from "./methods.js";
 
-export type Method = "rl2" | "rl3" | "rl3-coarse";
-export const METHODS: readonly Method[] = ["rl2", "rl3", "rl3-coarse"];
 /** `rlc`: the §2.1 layout (default); `v4`: the §2.2 layout of the arXiv v4 code. */
 export type Encoding = "rlc" | "v4";
 /** `fresh`: the current Q-table row of the observed state (Algorithm 1, default); `stale`: the reference code's cache. */
@@ -35,21 +34,38 @@ export function qDenominator(domain: TaskDomain, encoding: Encoding): number {
   return encoding === "rlc" ? 10 : 100;
 }
 
-/** The length of an encoded observation (§2.1: RL² 11/19/11, RL³ 28/36/28 for bandits/MDPs/gridworlds). */
+/** The state block's length: the task's observation, dropped for bandits in the v4 layout (§2.2). */
+function stateBlockSize(family: TaskFamily, encoding: Encoding): number {
+  return encoding === "v4" && family.domain === "bandits" ? 0 : family.observationSize;
+}
+
+/**
+ * The length of an encoded observation (§2.1: RL² 11/19/11, RL³ 28/36/28 for bandits/MDPs/gridworlds); the
+ * transition variants add the previous state and the inner-reset flag (RL²-transition 14/30/14).
+ */
 export function encodedSize(family: TaskFamily, method: Method, encoding: Encoding = "rlc"): number {
   const actions = family.numActions;
-  const stateSize = encoding === "v4" && family.domain === "bandits" ? 0 : family.observationSize;
-  const base = actions + 1 + 1 + 2 + stateSize;
-  if (method === "rl2") return base;
-  return encoding === "rlc" ? base + actions + 1 + actions + 1 + actions : base + 2 * actions;
+  const stateSize = stateBlockSize(family, encoding);
+  let size = actions + 1 + 1 + 2 + stateSize;
+  if (carriesPreviousState(method)) size += stateSize + 1;
+  if (!isAugmented(method)) return size;
+  return encoding === "rlc" ? size + actions + 1 + actions + 1 + actions : size + 2 * actions;
 }
 
 /**
  * Turns the raw meta-episode of N envs into the vectors the sequence model reads (§2), one row per env:
  *
  *   rlc (§2.1): [prev action one-hot | prev reward (raw) | start flag | t/H | τ/TH | state |
+ *                transition variants: previous state | inner-reset flag |
  *                RL³: (Q − V)/Q_DENOM | V/Q_DENOM | 0 ×n (Q std-errors, disabled) | 0 (V std-error) | N/10]
- *   v4  (§2.2): [prev action | prev reward | start flag | state (none for bandits) | RL³: Q/Q_DENOM | N/100 | τ/TH | t/H]
+ *   v4  (§2.2): [prev action | prev reward | start flag | state (none for bandits) |
+ *                transition variants: previous state (none for bandits) | inner-reset flag |
+ *                RL³: Q/Q_DENOM | N/100 | τ/TH | t/H]
+ *
+ * The previous state is the state a_{t−1} was taken in and r_{t−1} earned in: zeros on the first observation of a
+ * meta-episode (marked by the start flag), and carried across an inner-episode reset like the previous action
+ * and reward are (§2.1), with the inner-reset flag set because s_t is then the start state, not s_{t−1}'s
+ * successor. Zeroing it there would hide the state of exactly the transitions that end an episode (a goal entry).
  *
  * For RL³ it owns one object-level estimator per env, reset at every new task and fed every transition.
  */
@@ -62,6 +78,10 @@ export class ObservationEncoder {
   private readonly output: Float32Array;
   private readonly previousActions: Int32Array;
   private readonly previousRewards: Float64Array;
+  /** Transition variants: the state each env acted from last (-1 at the start of a meta-episode)… */
+  private readonly previousStates: Int32Array;
+  /** …and 1 where that step ended an inner episode. */
+  private readonly innerResets: Uint8Array;
   private readonly qScratch: Float64Array;
   private readonly countScratch: Float64Array;
   /** Stale-cache mode: the Q row remembered per (env, state). */
@@ -76,7 +96,7 @@ export class ObservationEncoder {
     const qCache = options.qCache ?? "fresh";
     if (qCache !== "fresh" && qCache !== "stale") throw new InputError({ field: "qCache", value: qCache, expected: '"fresh" or "stale"' });
     if (options.method === "rl3-coarse" && family.domain !== "gridworld") {
-      throw new InputError({ field: "method", value: options.method, expected: `"rl2" or "rl3" for ${family.name} (RL³-coarse abstracts gridworld cells)` });
+      throw new InputError({ field: "method", value: options.method, expected: `one of ${METHODS.filter((m) => m !== "rl3-coarse").join(", ")} for ${family.name} (RL³-coarse abstracts gridworld cells)` });
     }
     this.family = family;
     this.numEnvs = numEnvs;
@@ -91,20 +111,22 @@ export class ObservationEncoder {
       countDenominator: encoding === "rlc" ? 10 : 100,
       size: this.size,
     };
-    const augmented = options.method !== "rl2";
+    const augmented = isAugmented(options.method);
     this.estimators = augmented
       ? Array.from({ length: numEnvs }, () => createEstimator(family, { horizon: options.horizon, coarse: options.method === "rl3-coarse" }))
       : [];
     this.output = new Float32Array(numEnvs * this.size);
     this.previousActions = new Int32Array(numEnvs).fill(-1);
     this.previousRewards = new Float64Array(numEnvs);
+    this.previousStates = new Int32Array(numEnvs).fill(-1);
+    this.innerResets = new Uint8Array(numEnvs);
     this.qScratch = new Float64Array(family.numActions);
     this.countScratch = new Float64Array(family.numActions);
     this.qCache = augmented ? Array.from({ length: numEnvs }, () => new Float64Array(family.numStates * family.numActions)) : [];
   }
 
   get augmented(): boolean {
-    return this.config.method !== "rl2";
+    return isAugmented(this.config.method);
   }
 
   /** The object-level learner of env `env` (RL³ only): what the encoded Q-values and visit counts come from. */
@@ -116,6 +138,8 @@ export class ObservationEncoder {
   begin(info: VecMetaEnvInfo): Float32Array {
     this.previousActions.fill(-1);
     this.previousRewards.fill(0);
+    this.previousStates.fill(-1);
+    this.innerResets.fill(0);
     for (const estimator of this.estimators) estimator.reset();
     for (const cache of this.qCache) cache.fill(0);
     return this.encodeAll(info);
@@ -127,6 +151,8 @@ export class ObservationEncoder {
     for (let env = 0; env < this.numEnvs; env++) {
       this.previousActions[env] = info.actions[env]!;
       this.previousRewards[env] = rewards[env]!;
+      this.previousStates[env] = info.previousStates[env]!;
+      this.innerResets[env] = info.episodeEnded[env]!;
       if (!this.augmented) continue;
       const estimator = this.estimators[env]!;
       const state = info.previousStates[env]!;
@@ -164,10 +190,16 @@ export class ObservationEncoder {
     }
     const state = info.states[env]!;
     const task = info.tasks[env]!;
-    if (!(encoding === "v4" && this.family.domain === "bandits")) {
-      const observation = task.observation(state);
-      for (let index = 0; index < observation.length; index++) out[offset + index] = observation[index]!;
-      offset += this.family.observationSize;
+    const stateSize = stateBlockSize(this.family, encoding);
+    if (stateSize > 0) {
+      out.set(task.observation(state), offset);
+      offset += stateSize;
+    }
+    if (carriesPreviousState(this.config.method)) {
+      const previous = this.previousStates[env]!;
+      if (stateSize > 0 && previous >= 0) out.set(task.observation(previous), offset);
+      offset += stateSize;
+      out[offset++] = this.innerResets[env]!;
     }
     if (this.augmented) {
       const q = this.shownQ(env, state);

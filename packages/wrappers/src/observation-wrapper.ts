@@ -1,3 +1,4 @@
+import { InputError } from "@rl3/core";
 import { MetaEnv, type TabularTask, VecMetaEnv, type VecMetaEnvInfo } from "@rl3/envs";
 import { type Encoding, ObservationEncoder, type QCache } from "./observation-encoder.js";
 
@@ -6,6 +7,11 @@ export interface WrapperOptions {
   qCache?: QCache;
   /** RL³ only: the coarse 2-cell state abstraction of RL³-coarse (gridworlds). */
   coarse?: boolean;
+  /**
+   * Transition tokens (rl3's addition, not the paper's): every observation also carries the previous state and an
+   * inner-reset flag (methods `rl2-transition`, `rl3-transition`).
+   */
+  transition?: boolean;
 }
 
 /**
@@ -40,17 +46,24 @@ function vectorOf(env: MetaEnv | VecMetaEnv): VecMetaEnv {
   return env instanceof MetaEnv ? env.vector : env;
 }
 
-/** RL²'s inputs (§2.3): previous action and reward, start flag, time features, object-level state. */
+/**
+ * RL²'s inputs (§2.3): previous action and reward, start flag, time features, object-level state; with
+ * `transition: true`, also the previous state (RL²-transition).
+ */
 export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptions, "coarse" | "qCache"> = {}): ObservationWrapper {
   const vector = vectorOf(env);
-  return new ObservationWrapper(vector, new ObservationEncoder(vector.family, vector.numEnvs, { method: "rl2", horizon: vector.horizon, encoding: options.encoding }));
+  const method = options.transition ? "rl2-transition" : "rl2";
+  return new ObservationWrapper(vector, new ObservationEncoder(vector.family, vector.numEnvs, { method, horizon: vector.horizon, encoding: options.encoding }));
 }
 
 /** RL³'s inputs (§2.1/§2.2): RL²'s plus the object-level learner's Q-estimates and visit counts. */
 export function rl3Wrapper(env: MetaEnv | VecMetaEnv, options: WrapperOptions = {}): ObservationWrapper {
   const vector = vectorOf(env);
+  if (options.coarse && options.transition) {
+    throw new InputError({ field: "transition", value: true, expected: "false with coarse: true (RL³-coarse has no transition-token variant)" });
+  }
   const encoder = new ObservationEncoder(vector.family, vector.numEnvs, {
-    method: options.coarse ? "rl3-coarse" : "rl3",
+    method: options.coarse ? "rl3-coarse" : options.transition ? "rl3-transition" : "rl3",
     horizon: vector.horizon,
     encoding: options.encoding,
     qCache: options.qCache,

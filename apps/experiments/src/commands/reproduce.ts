@@ -144,7 +144,7 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
   if (sweepPresets.length >= 2) {
     const points: SweepPoint[] = rows.flatMap((row) => {
       const preset = sweepPresets.find((candidate) => candidate.name === row.preset);
-      return preset && row.aggregate.normalized && (row.agent === "rl2" || row.agent === "rl3") && (row.family === "mdps" || row.family === "mdps:ood")
+      return preset && row.aggregate.normalized && ["rl2", "rl2-transition", "rl3"].includes(row.agent) && (row.family === "mdps" || row.family === "mdps:ood")
         ? [{ horizon: preset.horizon, method: row.agent, family: row.family, normalized: row.aggregate.normalized }]
         : [];
     });
