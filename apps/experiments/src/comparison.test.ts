@@ -54,6 +54,26 @@ describe("compareRuns", () => {
     expect(compareRuns([run("rl2", 1, 0), run("rl2", 2, 1), run("rl3", 1, 5), run("rl3", 2, 6), run("rl3", 3, 4)], { resamples: 500 })).toEqual(comparison);
   });
 
+  it("gives seed-level t-intervals from 2 seeds: the runs are the unit, t(0.975, 1) = 12.7", () => {
+    const comparison = compareRuns([run("rl2", 1, 0), run("rl2", 2, 1), run("rl3", 1, 5), run("rl3", 2, 6), run("rl3", 3, 4)], { resamples: 500 });
+    const [rl2, rl3] = comparison.agents;
+    // The t-interval is centred on the mean of the per-seed means, which is the pooled mean here (same tasks per seed).
+    expect(rl3!.seedLevel!.mean.estimate).toBeCloseTo(rl3!.mean, 9);
+    expect(rl3!.seedLevel!.normalized!.estimate).toBeCloseTo(rl3!.normalized!, 9);
+    // With 2 seeds the half-width is t(0.975, 1) · s/√2 = 12.706 · |m₁ − m₂| / 2, whatever the tasks' spread.
+    const perSeed = [run("rl2", 1, 0), run("rl2", 2, 1)].map((entry) => entry.result.mean);
+    const half = (rl2!.seedLevel!.mean.high - rl2!.seedLevel!.mean.low) / 2;
+    expect(half).toBeCloseTo((12.706204736174694 * Math.abs(perSeed[0]! - perSeed[1]!)) / 2, 6);
+    const [pair] = comparison.pairs;
+    expect(pair!.differenceSeedLevel!.estimate).toBeCloseTo(rl3!.seedLevel!.mean.estimate - rl2!.seedLevel!.mean.estimate, 9);
+    expect(pair!.differenceSeedLevel!.low).toBeLessThan(pair!.differenceSeedLevel!.estimate);
+    expect(comparisonTables(comparison)).toContain("A − B over seeds [t 95%]");
+    // One seed: no seed-level interval at all.
+    const single = compareRuns([run("rl2", 1, 0), run("rl3", 1, 5), run("rl3", 2, 5)], { resamples: 200 });
+    expect(single.agents[0]!.seedLevel).toBeUndefined();
+    expect(single.pairs[0]!.differenceSeedLevel).toBeUndefined();
+  });
+
   it("says when an agent has one seed, instead of an across-seed interval", () => {
     const comparison = compareRuns([run("rl2", 1, 0), run("rl3", 1, 5)], { resamples: 200 });
     expect(comparison.agents.every((row) => !row.aggregate.seedsResampled && /one seed/.test(row.note!))).toBe(true);

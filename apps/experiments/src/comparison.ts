@@ -8,6 +8,8 @@ import {
   mean,
   pairedBootstrap,
   probabilityOfImprovement,
+  seedDifferenceInterval,
+  seedMeanInterval,
   standardError,
   stratifiedBootstrap,
 } from "@rl3/algorithms";
@@ -48,6 +50,11 @@ export interface AgentFigures {
   normalized?: number;
   /** Over seeds × tasks, stratified bootstrap: mean, IQM and (where the family has an oracle) the normalised score. */
   aggregate: SeedAggregate;
+  /**
+   * With 2 or more seeds: Student-t intervals on the per-seed means (each run one observation), of the mean return
+   * and the normalised score. With 2–3 seeds this is the interval a claim about "another training run" should use.
+   */
+  seedLevel?: { mean: Interval; normalized?: Interval };
   note?: string;
 }
 
@@ -73,6 +80,8 @@ export interface PairFigures {
   differenceAcrossSeeds?: Interval;
   /** P(a > b), stratified bootstrap over both agents' seeds and the shared tasks. */
   probabilityOfImprovement?: Interval;
+  /** With 2 or more seeds each: Welch's t-interval of the difference of per-seed mean returns over the shared tasks. */
+  differenceSeedLevel?: Interval;
   note?: string;
 }
 
@@ -129,6 +138,7 @@ export function compareRuns(runs: readonly ScoredRun[], options: ComparisonOptio
         stderr: standardError(seedAveraged),
         ...(oracle ? { oracleMean: mean(oracle), normalized: mean(seedAveraged) / mean(oracle) } : {}),
         aggregate: aggregateScores(perSeed, { ...bootstrap, ...(oracle ? { oracle } : {}) }),
+        ...(perSeed.length >= 2 ? { seedLevel: seedLevelIntervals(perSeed, oracle, bootstrap.confidence!) } : {}),
         ...(entry.runs.length === 1 ? { note: ONE_SEED_NOTE } : {}),
       });
     }
@@ -214,7 +224,20 @@ function comparePair(family: string, a: AgentScores, b: AgentScores, bootstrap: 
     ...(paired.ratio ? { ratio: paired.ratio } : {}),
     differenceAcrossSeeds: stratifiedBootstrap([matrix(a), matrix(b)], ([first, second]) => mean(first!.values) - mean(second!.values), bootstrap),
     probabilityOfImprovement: probabilityOfImprovement(matrix(a), matrix(b), bootstrap),
+    ...(a.runs.length >= 2 && b.runs.length >= 2
+      ? { differenceSeedLevel: seedDifferenceInterval(matrix(a).map(mean), matrix(b).map(mean), bootstrap.confidence) }
+      : {}),
     ...(single.length > 0 ? { note: `one seed of ${single.join(" and ")}: the across-seed difference and P(${a.agent} > ${b.agent}) cover task-to-task variation only` } : {}),
+  };
+}
+
+/** The t-intervals of the per-seed mean return and normalised score (seeds as the unit of replication). */
+function seedLevelIntervals(perSeed: readonly number[][], oracle: readonly number[] | undefined, confidence: number): { mean: Interval; normalized?: Interval } {
+  const means = perSeed.map(mean);
+  const oracleMean = oracle ? mean(oracle) : undefined;
+  return {
+    mean: seedMeanInterval(means, confidence),
+    ...(oracleMean !== undefined ? { normalized: seedMeanInterval(means.map((value) => value / oracleMean), confidence) } : {}),
   };
 }
 
@@ -230,7 +253,7 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
   const where = (family: string, horizon: number | undefined) => label?.(family, horizon) ?? `${family}, H ${horizon ?? "?"}`;
   const percent = `${Math.round(comparison.confidence * 100)}%`;
   const agentsTable = markdownTable(
-    ["test tasks", "agent", "seeds × tasks", "mean ± s.e.", `mean [${percent} CI]`, `IQM [${percent} CI]`, `normalised [${percent} CI]`],
+    ["test tasks", "agent", "seeds × tasks", "mean ± s.e.", `mean [${percent} CI]`, `IQM [${percent} CI]`, `normalised [${percent} CI]`, `normalised over seeds [t ${percent}]`],
     comparison.agents.map((row) => {
       const mark = row.aggregate.seedsResampled ? "" : ONE_SEED_MARK;
       return [
@@ -241,6 +264,7 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
         formatInterval(row.aggregate.mean, 1, mark),
         formatInterval(row.aggregate.iqm, 1, mark),
         row.aggregate.normalized ? formatInterval(row.aggregate.normalized, 3, mark) : "",
+        seedLevelCell(row),
       ];
     }),
   );
@@ -249,7 +273,7 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
     lines.push(
       "",
       markdownTable(
-        ["test tasks", "comparison", "shared tasks", `A − B [${percent} CI]`, `A ÷ B [${percent} CI]`, `A − B over seeds [${percent} CI]`, `P(A > B) [${percent} CI]`],
+        ["test tasks", "comparison", "shared tasks", `A − B [${percent} CI]`, `A ÷ B [${percent} CI]`, `A − B over seeds [${percent} CI]`, `A − B over seeds [t ${percent}]`, `P(A > B) [${percent} CI]`],
         comparison.pairs.map((pair) =>
           pair.shared
             ? [
@@ -259,21 +283,28 @@ export function comparisonTables(comparison: Comparison, label?: (family: string
                 formatInterval(pair.difference, 1),
                 formatInterval(pair.ratio, 3),
                 formatInterval(pair.differenceAcrossSeeds, 1, pair.note ? ONE_SEED_MARK : ""),
+                formatInterval(pair.differenceSeedLevel, 1),
                 formatInterval(pair.probabilityOfImprovement, 2, pair.note ? ONE_SEED_MARK : ""),
               ]
-            : [where(pair.family, undefined), `${pair.a} vs ${pair.b}`, `not shared (${pair.reason})`, "—", "—", "—", "—"],
+            : [where(pair.family, undefined), `${pair.a} vs ${pair.b}`, `not shared (${pair.reason})`, "—", "—", "—", "—", "—"],
         ),
       ),
     );
   }
   lines.push(
     "",
-    `*mean ± s.e.*: over test tasks, of the seed-averaged return. *mean*, *IQM* (interquartile mean) and *normalised* (mean ÷ the oracle's mean on the same tasks): over seeds × tasks, ${percent} stratified-bootstrap intervals (${comparison.resamples} resamples, seed ${comparison.bootstrapSeed}). *A − B* and *A ÷ B*: paired bootstrap over the tasks both met, given these runs; *A − B over seeds*: the same difference with each agent's seeds resampled too. *P(A > B)*: the chance that a run of A beats a run of B on a task.`,
+    `*mean ± s.e.*: over test tasks, of the seed-averaged return. *mean*, *IQM* (interquartile mean) and *normalised* (mean ÷ the oracle's mean on the same tasks): over seeds × tasks, ${percent} stratified-bootstrap intervals (${comparison.resamples} resamples, seed ${comparison.bootstrapSeed}). *A − B* and *A ÷ B*: paired bootstrap over the tasks both met, given these runs; *A − B over seeds*: the same difference with each agent's seeds resampled too. *P(A > B)*: the chance that a run of A beats a run of B on a task. *[t ${percent}]*: Student-t intervals with the training runs as the unit (the per-seed means; Welch's for a difference), shown from 2 seeds per agent: with 2–3 seeds the bootstrap draws from the same few runs and understates seed-to-seed spread, so claims about what another training run would give use the t-interval.`,
   );
   if ([...comparison.agents.map((row) => !row.aggregate.seedsResampled), ...comparison.pairs.map((pair) => Boolean(pair.note))].some(Boolean)) {
     lines.push("", `${ONE_SEED_MARK} One seed: the interval covers task-to-task variation only; seed-to-seed variation is not measured.`);
   }
   return lines.join("\n");
+}
+
+/** The seed-level cell of an agent row: the normalised score's t-interval, else the mean's; "—" with one seed. */
+function seedLevelCell(row: AgentFigures): string {
+  if (!row.seedLevel) return "—";
+  return row.seedLevel.normalized ? formatInterval(row.seedLevel.normalized, 3) : `${formatInterval(row.seedLevel.mean, 1)} (mean)`;
 }
 
 /** The points of the aggregates plot (`aggregatesSpec`): mean, IQM and the normalised score of every agent. */

@@ -31,4 +31,5 @@ export {
   stratifiedBootstrap,
   DEFAULT_RESAMPLES,
 } from "./statistics.js";
+export { seedMeanInterval, seedDifferenceInterval, studentTQuantile, studentTCdf } from "./seed-intervals.js";
 export type { BootstrapOptions, Interval, PairedComparison, ResampledScores, ScoreMatrix, SeedAggregate } from "./statistics.js";
