@@ -4,10 +4,10 @@ import type { RunInfo } from "./run-dir.js";
  * Which runs may be averaged into one learning curve. Two runs are seeds of one experiment only when they agree on
  * family, horizon, method, scale and every setting apart from those that do not change what is learned: the
  * seed, how long it ran (`iterations`: a longer run is the same experiment continued), how often it saved, and
- * where it computed (engine, device, threads, acting: the engines agree to float precision), and how often it
+ * where it computed (engine, device, threads, workers: these agree to float precision), and how often it
  * validated (validation reads the weights, never changes them).
  */
-export const SETTINGS_APART_FROM_THE_EXPERIMENT = ["seed", "iterations", "checkpointEvery", "engine", "device", "threads", "acting", "validateEvery", "validationEpisodes"] as const;
+export const SETTINGS_APART_FROM_THE_EXPERIMENT = ["seed", "iterations", "checkpointEvery", "engine", "device", "threads", "workers", "validateEvery", "validationEpisodes"] as const;
 
 /** The settings that identify an experiment, flattened to `key → JSON value` (nested objects as `model.dModel`). */
 export function experimentSettings(info: RunInfo): Record<string, string> {

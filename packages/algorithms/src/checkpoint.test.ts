@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { damagedBytes } from "../../../scripts/property-testing.js";
 import type { TrainConfigInput } from "./config.js";
-import { PpoTrainer } from "./ppo-trainer.js";
+import { PpoTrainer } from "./ppo/trainer.js";
 
 const tiny: TrainConfigInput = {
   family: "bandits",

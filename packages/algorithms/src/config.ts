@@ -72,10 +72,17 @@ export const trainConfigSchema = z
     validateEvery: z.number().int().nonnegative().default(0),
     /** Validation tasks, one greedy meta-episode each. */
     validationEpisodes: z.number().int().min(2).default(64),
-    /** How rollouts run the actor: an ONNX session rebuilt from the weights each iteration, or tfjs. */
-    acting: z.enum(["onnx", "tfjs"]).default("onnx"),
-    /** What computes losses and gradients: onnxruntime (default, ≈ 10× faster on CPU) or TensorFlow.js (the reference). */
+    /**
+     * What trains and acts: onnxruntime (default, ≈ 10× faster on CPU: the losses' differentiated graphs, and a step
+     * session rebuilt from the weights each iteration for the rollouts) or TensorFlow.js (the reference).
+     */
     engine: z.enum(ENGINE_NAMES).default("onnx"),
+    /**
+     * Threads that share one run: each collects a slice of the envs and differentiates its part of every minibatch;
+     * the gradients are summed, so N workers compute the single-worker update (to float rounding). 1 is bit-identical
+     * to the single-threaded trainer. May change on resume.
+     */
+    workers: z.number().int().positive().max(256).default(1),
     /** Where the engine computes: cpu, or cuda (onnx engine, needs onnxruntime-node's CUDA provider). */
     device: z.enum(["cpu", "cuda"]).default("cpu"),
     /** Intra-op threads of the onnx engine. */
@@ -107,7 +114,7 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
  * name unless `customFamily` names the family object the caller supplies.
  */
 export function parseTrainConfig(input: unknown, customFamily?: string): TrainConfig {
-  const result = trainConfigSchema.safeParse(input);
+  const result = trainConfigSchema.safeParse(withoutLegacyKeys(input));
   if (result.success) {
     const family = result.data.family;
     if (family !== customFamily && !(TASK_FAMILY_NAMES as readonly string[]).includes(family)) {
@@ -126,6 +133,16 @@ export function parseTrainConfig(input: unknown, customFamily?: string): TrainCo
     throw new UnknownNameError("setting", [...prefix, issue.keys[0]!].join("."), known);
   }
   throw new ConfigError({ field, value, expected: expectationOf(issue) });
+}
+
+/**
+ * Keys of earlier versions that are read and dropped: `acting` chose the rollout runtime apart from the engine until
+ * the engine did both (every run in results/ acted on onnx with the onnx engine, which is what the engine does now).
+ */
+function withoutLegacyKeys(input: unknown): unknown {
+  if (input === null || typeof input !== "object" || Array.isArray(input) || !Object.hasOwn(input, "acting")) return input;
+  const { acting: _acting, ...rest } = input as Record<string, unknown>;
+  return rest;
 }
 
 /** The keys a (nested) object of the config schema accepts, for "did you mean" on an unknown key. */

@@ -5,7 +5,7 @@ import { RandomAgent } from "@rl3/wrappers";
 import { type TrainConfigInput } from "./config.js";
 import { evaluate } from "@rl3/wrappers";
 import { OnnxPolicyAgent } from "./policy-agent.js";
-import { PpoTrainer } from "./ppo-trainer.js";
+import { PpoTrainer } from "./ppo/trainer.js";
 
 /**
  * Canaries for gridworld meta-training (issue: "gridworld meta-training gets worse than random"): small enough

@@ -11,8 +11,8 @@ export type { TrainConfig, TrainConfigInput, Scale, EngineName } from "./config.
 export { createTrainingEngine, ENGINE_DEVICES } from "./engines.js";
 export { collectRollout } from "./ppo/rollout.js";
 export type { Rollout, RolloutOptions, ActingPolicy } from "./ppo/rollout.js";
-export { PpoTrainer } from "./ppo-trainer.js";
-export type { BestValidation, IterationMetrics, RolloutStatistics, TrainerOptions } from "./ppo-trainer.js";
+export { PpoTrainer } from "./ppo/trainer.js";
+export type { BestValidation, IterationMetrics, RolloutStatistics, TrainerOptions } from "./ppo/trainer.js";
 export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "@rl3/wrappers";
 export type { MetaAgent, AgentContext, BaselineName } from "@rl3/wrappers";
 export { OnnxPolicyAgent } from "./policy-agent.js";

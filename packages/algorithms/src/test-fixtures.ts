@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { initBackend } from "@rl3/models";
 import { afterAll, beforeAll } from "vitest";
 import type { TrainConfigInput } from "./config.js";
-import type { PpoTrainer } from "./ppo-trainer.js";
+import type { PpoTrainer } from "./ppo/trainer.js";
 
 /** The smallest RL³ transformer run that still exercises every part of the trainer: 4 iterations of 4 meta-episodes on H = 10 MDPs. */
 export const tinyMdpsRun: TrainConfigInput = {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { type TaskStreams, evaluate, metaEpisodeReturns, taskStreams, testTaskStreams, trainingStreams, validationTaskStreams } from "@rl3/wrappers";
 import { taskFamily } from "@rl3/envs";
 import { OnnxPolicyAgent } from "./policy-agent.js";
-import { PpoTrainer } from "./ppo-trainer.js";
+import { PpoTrainer } from "./ppo/trainer.js";
 import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "./test-fixtures.js";
 
 describe("validation tasks", () => {

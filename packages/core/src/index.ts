@@ -24,6 +24,7 @@ export {
 export { checkNamedWeights, elementCount, createModelSpec, MODEL_LIMITS } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";
 export type {
+  ActingPolicy,
   NetworkRole,
   PolicyBatch,
   PolicyStep,

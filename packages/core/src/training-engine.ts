@@ -4,7 +4,8 @@ import type { ModelSpec, NamedWeights } from "./model-spec.js";
  * The contract between the PPO trainer and whatever computes its losses and gradients (spec §5.2). The trainer
  * owns the weights and the optimisers; an engine only evaluates networks and differentiates the PPO losses for
  * given weights and a minibatch of whole trajectories. Types only: `@rl3/onnx` (onnxruntime) and `@rl3/models`
- * (TensorFlow.js, the reference) implement it, and `@rl3/algorithms` never imports a runtime to use it.
+ * (TensorFlow.js, the reference) implement it, and `@rl3/algorithms` never imports a runtime to use it. One engine
+ * both trains and acts, so a run's numbers depend on one runtime, the one its config names.
  */
 export type NetworkRole = "actor" | "critic";
 
@@ -51,11 +52,23 @@ export interface ValueStep {
   readonly gradients: NamedWeights;
 }
 
+/**
+ * The actor acting one step at a time (PPO rollouts, greedy validation): logits for one observation per env, the
+ * history kept inside (KV cache or hidden state) since the last `reset`.
+ */
+export interface ActingPolicy {
+  reset(batch: number): void;
+  logits(observations: Float32Array): Promise<ArrayLike<number>>;
+  release(): Promise<void>;
+}
+
 export interface TrainingEngine {
   /** "onnx", "tfjs", … */
   readonly name: string;
   /** Where it computes ("cpu", "cuda", "wasm", …). */
   readonly device: string;
+  /** The actor with these weights (copied: later changes to them do not reach it), acting step by step. */
+  actingPolicy(weights: NamedWeights): Promise<ActingPolicy>;
   /** Network outputs [count, time, outputSize] for whole histories (rollout log-probabilities, values, KL). */
   forward(role: NetworkRole, weights: NamedWeights, observations: Float32Array, count: number, time: number): Promise<Float32Array>;
   policyStep(weights: NamedWeights, batch: PolicyBatch): Promise<PolicyStep>;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { NamedWeights, NetworkRole, PolicyBatch, PolicyStep, TrainingEngine, TrainingEngineOptions, ValueBatch, ValueStep, WeightTensor } from "@rl3/core";
+import type { ActingPolicy, NamedWeights, NetworkRole, PolicyBatch, PolicyStep, TrainingEngine, TrainingEngineOptions, ValueBatch, ValueStep, WeightTensor } from "@rl3/core";
 import { InputError } from "@rl3/core";
 import { createModel } from "./create-model.js";
 import type { SequenceModel } from "./sequence-model.js";
@@ -26,6 +26,37 @@ export class TfjsTrainingEngine implements TrainingEngine {
 
   static async create(options: TrainingEngineOptions): Promise<TfjsTrainingEngine> {
     return new TfjsTrainingEngine(options);
+  }
+
+  /** A tfjs model of the actor with a copy of these weights, stepping with its KV cache or hidden state. */
+  async actingPolicy(weights: NamedWeights): Promise<ActingPolicy> {
+    const spec = this.options.actor;
+    const copy = Object.fromEntries(Object.entries(weights).map(([name, tensor]) => [name, { shape: [...tensor.shape], data: Float32Array.from(tensor.data) }]));
+    const actor = createModel(spec, { weights: copy });
+    let state = actor.initialState(1);
+    const disposeState = () => {
+      for (const tensor of state.tensors) tensor.dispose();
+    };
+    return {
+      reset: (batch) => {
+        disposeState();
+        state = actor.initialState(batch);
+      },
+      logits: async (observations) => {
+        const input = tf.tensor2d(observations, [observations.length / spec.inputSize, spec.inputSize]);
+        const { output, state: next } = actor.step(input, state);
+        disposeState();
+        state = next;
+        const values = Float32Array.from(output.dataSync() as Float32Array);
+        input.dispose();
+        output.dispose();
+        return values;
+      },
+      release: async () => {
+        disposeState();
+        actor.dispose();
+      },
+    };
   }
 
   async forward(role: NetworkRole, weights: NamedWeights, observations: Float32Array, count: number, time: number): Promise<Float32Array> {

@@ -1,15 +1,10 @@
 import type { TaskFamily } from "@rl3/envs";
 import { VecMetaEnv } from "@rl3/envs";
-import type { Rng } from "@rl3/core";
+import type { ActingPolicy, Rng } from "@rl3/core";
 import { softmaxRow } from "@rl3/onnx";
 import type { ObservationEncoder } from "@rl3/wrappers";
 
-/** What a rollout needs from the acting policy: logits for one observation per env, the state kept inside. */
-export interface ActingPolicy {
-  reset(batch: number): void;
-  logits(observations: Float32Array): Promise<ArrayLike<number>>;
-  release(): Promise<void>;
-}
+export type { ActingPolicy };
 
 /**
  * One meta-episode per env (§5.1), laid out as the update reads it:

@@ -4,14 +4,14 @@ import { ConfigError, FileFormatError, type NamedWeights, UnknownNameError } fro
 import { BernoulliBandit, type TaskFamily, taskFamily } from "@rl3/envs";
 import { describe, expect, it } from "vitest";
 import { RandomAgent } from "@rl3/wrappers";
-import { defaultTrainConfig, parseTrainConfig } from "./config.js";
+import { defaultTrainConfig, parseTrainConfig } from "../config.js";
 import { evaluate } from "@rl3/wrappers";
-import { generalizedAdvantages } from "./gae.js";
-import { OnnxPolicyAgent } from "./policy-agent.js";
+import { generalizedAdvantages } from "../gae.js";
+import { OnnxPolicyAgent } from "../policy-agent.js";
 import { ObservationEncoder } from "@rl3/wrappers";
-import { collectRollout } from "./ppo/rollout.js";
-import { PpoTrainer } from "./ppo-trainer.js";
-import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "./test-fixtures.js";
+import { collectRollout } from "./rollout.js";
+import { PpoTrainer } from "./trainer.js";
+import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "../test-fixtures.js";
 import { taskStreams, trainingStreams } from "@rl3/wrappers";
 
 describe("GAE (§5.2)", () => {
@@ -245,7 +245,7 @@ describe("train config", () => {
     ["a clip range of 1", { clipRange: 1 }, /^clipRange must be a number < 1; got 1$/],
     ["a batch not divisible by H", { batchSize: 45 }, /^batchSize must be a multiple of horizon \(10\); got 45/],
     ["an unknown family", { family: "mdp" }, /^family must be one of .* \(did you mean "mdps"\?\); got "mdp"/],
-    ["an unknown method", { method: "rl4" }, /^method must be one of "rl2", "rl3", "rl3-coarse"; got "rl4"$/],
+    ["an unknown method", { method: "rl4" }, /^method must be one of "rl2", "rl2-transition", "rl3", "rl3-coarse", "rl3-transition"; got "rl4"$/],
   ];
   it.each(cases)("rejects %s with a ConfigError naming the key", (_name, change, message) => {
     expect(() => parseTrainConfig({ ...tiny, ...change })).toThrow(ConfigError);

@@ -1,20 +1,19 @@
-import { ConfigError, FileFormatError, InputError, StateError, requireInteger, type ModelSpec, type NamedWeights, type TrainingEngine, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import { ConfigError, FileFormatError, InputError, StateError, requireInteger, type ModelSpec, type NamedWeights, type TrainingEngine, type TrainingEngineFactory, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
-import { createModel, decodeSafetensors, encodeSafetensors, tf } from "@rl3/models";
+import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import { exportOnnx } from "@rl3/onnx";
-import { OnnxPolicy } from "@rl3/onnx/node";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { Adam, addWeightDecay } from "./adam.js";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "./checkpoint.js";
-import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
-import { createTrainingEngine } from "./engines.js";
-import { generalizedAdvantages } from "./gae.js";
-import { ObservationEncoder } from "@rl3/wrappers";
-import { actorObservations, chosenLogProbabilities, criticObservations, explainedVariance, klSum, logSoftmaxRows, normalizeAdvantages } from "./ppo/batches.js";
-import { type ActingPolicy, type Rollout, collectRollout } from "./ppo/rollout.js";
-import { metaEpisodeReturns, taskStreams, trainingStreams, validationTaskStreams, weightSeed } from "@rl3/wrappers";
-import { OnnxPolicyAgent } from "./policy-agent.js";
-import { mean, standardError } from "./statistics.js";
+import { metaEpisodeReturns, validationTaskStreams, weightSeed } from "@rl3/wrappers";
+import { Adam, addWeightDecay } from "../adam.js";
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "../checkpoint.js";
+import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "../config.js";
+import { createTrainingEngine } from "../engines.js";
+import { generalizedAdvantages } from "../gae.js";
+import { mean, standardError } from "../statistics.js";
+import { ActingAgent } from "./acting-agent.js";
+import { explainedVariance, normalizeAdvantages } from "./batches.js";
+import { type EnvShard, LocalShard, type ShardStep, combineSteps, shardEnvs } from "./shard.js";
+import type { Rollout } from "./rollout.js";
 
 /** Where a checkpoint keeps the actor that scored the best validation return. */
 const BEST_ACTOR_PREFIX = "best/actor/";
@@ -64,11 +63,18 @@ export interface BestValidation {
 
 
 /** Settings that may change between a checkpoint and its resumption (everything else must match). */
-const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "acting", "validateEvery", "validationEpisodes"]);
+const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "validateEvery", "validationEpisodes", "workers"]);
 
 export interface TrainerOptions {
   /** Train on this family object instead of `taskFamily(config.family)` (its name must equal config.family). */
   family?: TaskFamily;
+  /** What builds the engine that trains and acts (default: the one `config.engine` names). */
+  engine?: TrainingEngineFactory;
+  /**
+   * Shards 1 … N − 1 of a data-parallel run (`config.workers` = N), given the envs each owns: the app's worker
+   * threads. Shard 0 runs in this thread on the trainer's engine. Needed when `config.workers` > 1.
+   */
+  remoteShards?: (envs: readonly (readonly number[])[]) => Promise<EnvShard[]>;
 }
 
 type Role = "actor" | "critic";
@@ -90,15 +96,18 @@ export class PpoTrainer {
   private readonly parameters: Record<Role, Record<string, WeightTensor>>;
   private readonly optimizers: Record<Role, Adam>;
   private engine: Promise<TrainingEngine> | undefined;
+  private shards: Promise<EnvShard[]> | undefined;
+  private readonly options: TrainerOptions;
   private completed = 0;
   private best: (BestValidation & { actor: NamedWeights }) | undefined;
 
   private constructor(config: TrainConfig, options: TrainerOptions = {}) {
     this.config = config;
+    this.options = options;
     const family = options.family ?? taskFamily(config.family);
     this.family = family;
     this.numEnvs = config.batchSize / config.horizon;
-    this.observationSize = this.makeEncoder(1).size;
+    this.observationSize = LocalShard.encoder(config, family, 1).size;
     const { kind, ...sizes } = config.model;
     const spec = (outputSize: number, maxSequenceLength: number) => createModelSpec({ ...sizes, kind, inputSize: this.observationSize, outputSize, maxSequenceLength });
     // The actor reads up to H inputs, the critic H + 1 (the bootstrap observation, §4.1).
@@ -131,7 +140,7 @@ export class PpoTrainer {
 
   /** The encoder configuration to store with exported policies. */
   encoderConfig() {
-    return this.makeEncoder(1).config;
+    return LocalShard.encoder(this.config, this.family, 1).config;
   }
 
   /** The best greedy validation return so far (undefined before the first validation). */
@@ -160,7 +169,8 @@ export class PpoTrainer {
   async validate(): Promise<{ mean: number; stderr: number; returns: number[] }> {
     const { horizon, validationEpisodes, seed } = this.config;
     const streams = validationTaskStreams(seed, validationEpisodes);
-    const agent = await OnnxPolicyAgent.load(this.exportPolicy("step"));
+    const engine = await this.trainingEngine();
+    const agent = new ActingAgent(await engine.actingPolicy(this.parameters.actor), this.config);
     try {
       const returns = await metaEpisodeReturns(agent, this.family, horizon, streams.map((stream) => this.family.sample(stream.task)), streams);
       return { mean: mean(returns), stderr: standardError(returns), returns };
@@ -171,48 +181,50 @@ export class PpoTrainer {
 
   /**
    * One meta-episode per env with the current actor, sampling, on the training tasks of `iteration` (default: the
-   * next one, the rollout `trainIteration` collects). Env i of iteration k draws from streams of (seed, k, i) alone.
+   * next one, the rollout `trainIteration` collects), in this thread. Env i of iteration k draws from streams of
+   * (seed, k, i) alone, so this is also what N workers collect together.
    */
   async collectRollout(iteration = this.completed): Promise<Rollout> {
-    const streams = taskStreams(trainingStreams(this.config.seed, requireInteger("iteration", iteration, 0)).environment, this.numEnvs);
-    return collectRollout({
-      family: this.family,
-      numEnvs: this.numEnvs,
-      horizon: this.config.horizon,
-      encoder: this.makeEncoder(this.numEnvs),
-      policy: await this.actingPolicy(),
-      environments: streams.map((stream) => stream.environment),
-      actions: streams.map((stream) => stream.agent),
-    });
+    const shard = new LocalShard(this.config, this.family, await this.trainingEngine(), this.allEnvs());
+    await shard.rollout(requireInteger("iteration", iteration, 0), this.parameters.actor);
+    return shard.lastRollout!;
   }
 
   /**
    * What the update of a rollout starts from, with the networks as they are now: the actor's log-probabilities,
    * the critic's values (raw scale), GAE advantages and λ-return targets (§5.2), and the advantages normalised per
-   * minibatch as the policy loss sees them. For diagnostics (scripts/grid-advantage-by-event.ts) and the update itself.
+   * minibatch as the policy loss sees them. For diagnostics (scripts/grid-advantage-by-event.ts) and tests.
    */
   async rolloutStatistics(rollout: Rollout): Promise<RolloutStatistics> {
-    return this.statistics(rollout, this.actorInputs(rollout));
+    const shard = new LocalShard(this.config, this.family, await this.trainingEngine(), this.allEnvs());
+    shard.use(rollout);
+    const values = await shard.values(this.parameters.actor, this.parameters.critic);
+    return { logProbabilities: shard.oldLogProbabilities, values, ...this.targets(rollout.rewards, values) };
   }
 
   /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
   async trainIteration(): Promise<IterationMetrics> {
     const started = performance.now();
-    const rollout = await this.collectRollout();
+    const shards = await this.envShards();
+    const parts = await Promise.all(shards.map((shard) => shard.rollout(this.completed, this.parameters.actor)));
+    const { actions, rewards } = this.gather(shards, parts);
     const collected = performance.now();
-    const metrics = await this.update(rollout);
+    const metrics = await this.update(shards, rewards);
     const finished = performance.now();
     this.completed++;
     const steps = this.config.batchSize;
+    let total = 0;
+    for (const reward of rewards) total += reward;
     const row: IterationMetrics = {
       iteration: this.completed,
       "charts/env_steps": this.completed * steps,
-      "charts/episodic_return": rollout.meanReturn,
+      "charts/episodic_return": total / this.numEnvs,
       "charts/SPS": steps / ((finished - started) / 1000),
       ...metrics,
       "time/rollout_seconds": (collected - started) / 1000,
       "time/update_seconds": (finished - collected) / 1000,
     };
+    void actions;
     const { validateEvery } = this.config;
     if (validateEvery > 0 && (this.completed % validateEvery === 0 || this.done)) {
       // After SPS and the timings: they measure training, not validation.
@@ -224,101 +236,87 @@ export class PpoTrainer {
     return row;
   }
 
-  /** The first env of each minibatch of whole trajectories, in env order. */
-  private minibatchStarts(): number[] {
-    const perMinibatch = this.config.minibatchSize / this.config.horizon;
-    return Array.from({ length: this.numEnvs / perMinibatch }, (_, index) => index * perMinibatch);
+  private allEnvs(): number[] {
+    return Array.from({ length: this.numEnvs }, (_, env) => env);
   }
 
-  /** The actor's input of each minibatch (built once per iteration: every epoch reads them). */
-  private actorInputs(rollout: Rollout): Float32Array[] {
-    const { horizon, minibatchSize } = this.config;
-    return this.minibatchStarts().map((first) => actorObservations(rollout.observations, first, minibatchSize / horizon, horizon, this.observationSize));
+  /** Shard 0 in this thread, the others from `remoteShards` (created once, kept for the run). */
+  private envShards(): Promise<EnvShard[]> {
+    this.shards ??= (async () => {
+      const envs = shardEnvs(this.numEnvs, this.config.minibatchSize / this.config.horizon, this.config.workers);
+      const local = new LocalShard(this.config, this.family, await this.trainingEngine(), envs[0]!);
+      if (envs.length === 1) return [local];
+      if (!this.options.remoteShards) throw new ConfigError({ field: "workers", value: this.config.workers, expected: "1, or a trainer given remoteShards (the CLI's worker threads)" });
+      return [local, ...(await this.options.remoteShards(envs.slice(1)))];
+    })();
+    return this.shards;
   }
 
-  private async statistics(rollout: Rollout, actorInputs: readonly Float32Array[]): Promise<RolloutStatistics> {
-    const config = this.config;
-    const { horizon } = config;
-    const { numEnvs } = this;
-    const numActions = this.specs.actor.outputSize;
-    const perMinibatch = config.minibatchSize / horizon;
-    const engine = await this.trainingEngine();
-    const logProbabilities = new Float32Array(numEnvs * horizon * numActions);
-    const values = new Float32Array(numEnvs * (horizon + 1));
-    for (const [index, first] of this.minibatchStarts().entries()) {
-      const logits = await engine.forward("actor", this.parameters.actor, actorInputs[index]!, perMinibatch, horizon);
-      logProbabilities.set(logSoftmaxRows(logits, numActions), first * horizon * numActions);
-      const predicted = await engine.forward("critic", this.parameters.critic, criticObservations(rollout.observations, first, perMinibatch, horizon, this.observationSize), perMinibatch, horizon + 1);
-      for (let index = 0; index < predicted.length; index++) values[first * (horizon + 1) + index] = predicted[index]! * config.valueScale;
-    }
-    const { advantages, returns } = generalizedAdvantages(rollout.rewards, values, numEnvs, horizon, config.gamma, config.gaeLambda);
-    // Per-minibatch advantage normalisation (§5.2); the advantages do not change between epochs, so once.
+  /** The shards' env-major parts as whole-batch arrays in env order. */
+  private gather(shards: readonly EnvShard[], parts: readonly { actions: Int32Array; rewards: Float64Array }[]): { actions: Int32Array; rewards: Float64Array } {
+    if (shards.length === 1) return parts[0]!;
+    const { horizon } = this.config;
+    const actions = new Int32Array(this.numEnvs * horizon);
+    const rewards = new Float64Array(this.numEnvs * horizon);
+    shards.forEach((shard, index) =>
+      shard.envs.forEach((env, local) => {
+        actions.set(parts[index]!.actions.subarray(local * horizon, (local + 1) * horizon), env * horizon);
+        rewards.set(parts[index]!.rewards.subarray(local * horizon, (local + 1) * horizon), env * horizon);
+      }),
+    );
+    return { actions, rewards };
+  }
+
+  /** GAE advantages and λ-return targets of the whole batch, and the advantages normalised per minibatch (§5.2). */
+  private targets(rewards: Float64Array, values: Float32Array): Omit<RolloutStatistics, "logProbabilities" | "values"> {
+    const { horizon, gamma, gaeLambda, minibatchSize } = this.config;
+    const { advantages, returns } = generalizedAdvantages(rewards, values, this.numEnvs, horizon, gamma, gaeLambda);
+    // The advantages do not change between epochs, so they are normalised once.
     const normalizedAdvantages = new Float32Array(advantages.length);
-    for (const first of this.minibatchStarts()) {
-      normalizedAdvantages.set(normalizeAdvantages(advantages.subarray(first * horizon, (first + perMinibatch) * horizon)), first * horizon);
+    for (let first = 0; first < advantages.length; first += minibatchSize) {
+      normalizedAdvantages.set(normalizeAdvantages(advantages.subarray(first, first + minibatchSize)), first);
     }
-    return { logProbabilities, values, advantages, returns, normalizedAdvantages };
+    return { advantages, returns, normalizedAdvantages };
   }
 
-  private async update(rollout: Rollout): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
+  private async update(shards: readonly EnvShard[], rewards: Float64Array): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
     const config = this.config;
     const { horizon } = config;
-    const { numEnvs } = this;
-    const size = this.observationSize;
-    const numActions = this.specs.actor.outputSize;
-    const perMinibatch = config.minibatchSize / horizon;
-    const engine = await this.trainingEngine();
-    const minibatches = this.minibatchStarts();
-    const actorInputs = this.actorInputs(rollout);
-    // The rollout policy's log-probabilities and values, computed once with the networks as they are now.
-    const { logProbabilities: oldLog, values, returns, normalizedAdvantages } = await this.statistics(rollout, actorInputs);
-    const oldChosen = chosenLogProbabilities(oldLog, rollout.actions, numActions);
+    // The rollout policy's log-probabilities (kept by each shard) and the values, with the networks as they are now.
+    const values = this.scatterBack(shards, await Promise.all(shards.map((shard) => shard.values(this.parameters.actor, this.parameters.critic))), horizon + 1);
+    const { returns, normalizedAdvantages } = this.targets(rewards, values);
     const scaledReturns = config.valueScale === 1 ? returns : Float32Array.from(returns, (value) => value / config.valueScale);
+    await Promise.all(shards.map((shard) => shard.setTargets(this.slice(shard, normalizedAdvantages, horizon), this.slice(shard, scaledReturns, horizon))));
     const entropyCoefficient = config.entropyDecay ? config.entropyCoefficient * (1 - this.completed / config.iterations) : config.entropyCoefficient;
 
     let actorActive = true;
     let actorEpochs = 0;
     const sums = { policy: 0, value: 0, entropy: 0, approxKl: 0, clipFraction: 0, actorBatches: 0, criticBatches: 0 };
+    const numMinibatches = config.batchSize / config.minibatchSize;
     for (let epoch = 0; epoch < config.epochs; epoch++) {
-      for (const [index, first] of minibatches.entries()) {
-        const steps = [first * horizon, (first + perMinibatch) * horizon] as const;
-        if (actorActive) {
-          const result = await engine.policyStep(this.parameters.actor, {
-            observations: actorInputs[index]!,
-            actions: rollout.actions.subarray(...steps),
-            oldLogProbabilities: oldChosen.subarray(...steps),
-            advantages: normalizedAdvantages.subarray(...steps),
-            count: perMinibatch,
-            time: horizon,
-            entropyCoefficient,
-          });
-          this.apply("actor", result.gradients, result.loss);
-          sums.policy += result.policyLoss;
-          sums.entropy += result.entropy;
-          sums.approxKl += result.approxKl;
-          sums.clipFraction += result.clipFraction;
+      for (let minibatch = 0; minibatch < numMinibatches; minibatch++) {
+        const actor = actorActive ? this.parameters.actor : undefined;
+        const parts = (await Promise.all(shards.map((shard) => shard.step(minibatch, actor, this.parameters.critic, entropyCoefficient)))).filter((part): part is ShardStep => part !== undefined);
+        const { policy, value } = combineSteps(parts);
+        if (policy) {
+          this.apply("actor", policy.gradients, policy.loss);
+          sums.policy += policy.policyLoss;
+          sums.entropy += policy.entropy;
+          sums.approxKl += policy.approxKl;
+          sums.clipFraction += policy.clipFraction;
           sums.actorBatches++;
         }
-        const result = await engine.valueStep(this.parameters.critic, {
-          observations: criticObservations(rollout.observations, first, perMinibatch, horizon, size),
-          targets: scaledReturns.subarray(...steps),
-          count: perMinibatch,
-          time: horizon,
-        });
         // Weight decay added to the gradient before Adam (Flux's WeightDecay ∘ Adam, §5.2).
-        this.apply("critic", addWeightDecay(result.gradients, this.parameters.critic, config.criticWeightDecay), result.valueLoss);
-        sums.value += result.valueLoss;
+        this.apply("critic", addWeightDecay(value.gradients, this.parameters.critic, config.criticWeightDecay), value.valueLoss);
+        sums.value += value.valueLoss;
         sums.criticBatches++;
       }
       if (actorActive) {
         actorEpochs++;
         // KL(π_old ‖ π_new) averaged over every step of the batch (§5.2's early-stop statistic).
         let kl = 0;
-        for (const [index, first] of minibatches.entries()) {
-          const logits = await engine.forward("actor", this.parameters.actor, actorInputs[index]!, perMinibatch, horizon);
-          kl += klSum(oldLog.subarray(first * horizon * numActions, (first + perMinibatch) * horizon * numActions), logSoftmaxRows(logits, numActions));
-        }
-        if (kl / (numEnvs * horizon) >= config.targetKl) actorActive = false;
+        for (const part of await Promise.all(shards.map((shard) => shard.kl(this.parameters.actor)))) kl += part;
+        if (kl / (this.numEnvs * horizon) >= config.targetKl) actorActive = false;
       }
     }
     const actorBatches = Math.max(1, sums.actorBatches);
@@ -328,10 +326,26 @@ export class PpoTrainer {
       "losses/entropy": sums.entropy / actorBatches,
       "losses/approx_kl": sums.approxKl / actorBatches,
       "losses/clipfrac": sums.clipFraction / actorBatches,
-      "losses/explained_variance": explainedVariance(returns, values, numEnvs, horizon),
+      "losses/explained_variance": explainedVariance(returns, values, this.numEnvs, horizon),
       "charts/actor_epochs": actorEpochs,
       "charts/entropy_coefficient": entropyCoefficient,
     };
+  }
+
+  /** The shards' per-env rows of `width` values as one env-major array (the parts as they are with one shard). */
+  private scatterBack(shards: readonly EnvShard[], parts: readonly Float32Array[], width: number): Float32Array {
+    if (shards.length === 1) return parts[0]!;
+    const whole = new Float32Array(this.numEnvs * width);
+    shards.forEach((shard, index) => shard.envs.forEach((env, local) => whole.set(parts[index]!.subarray(local * width, (local + 1) * width), env * width)));
+    return whole;
+  }
+
+  /** A shard's rows of an env-major [numEnvs × width] array (the array itself with one shard). */
+  private slice(shard: EnvShard, whole: Float32Array, width: number): Float32Array {
+    if (shard.envs.length === this.numEnvs) return whole;
+    const part = new Float32Array(shard.envs.length * width);
+    shard.envs.forEach((env, local) => part.set(whole.subarray(env * width, (env + 1) * width), local * width));
+    return part;
   }
 
   /** One Adam step; a non-finite loss or gradient stops training before any weight changes. */
@@ -345,56 +359,22 @@ export class PpoTrainer {
     this.optimizers[role].step(this.parameters[role], gradients);
   }
 
-  private trainingEngine(): Promise<TrainingEngine> {
-    this.engine ??= createTrainingEngine(this.config.engine, {
+  /** What an engine for this run is built with (also what the app's worker threads build theirs with). */
+  engineOptions() {
+    return {
       actor: this.specs.actor,
       critic: this.specs.critic,
       clipRange: this.config.clipRange,
       valueCoefficient: this.config.valueCoefficient,
       threads: this.config.threads,
       device: this.config.device,
-    });
+    };
+  }
+
+  private trainingEngine(): Promise<TrainingEngine> {
+    const factory = this.options.engine ?? ((options) => createTrainingEngine(this.config.engine, options));
+    this.engine ??= factory(this.engineOptions());
     return this.engine;
-  }
-
-  /** The actor used for acting: an ONNX step session built from the current weights, or a tfjs model. */
-  private async actingPolicy(): Promise<ActingPolicy> {
-    const spec = this.specs.actor;
-    if (this.config.acting === "onnx") {
-      const policy = await OnnxPolicy.load(exportOnnx(spec, this.parameters.actor, { graph: "step" }));
-      return { reset: (batch) => policy.reset(batch), logits: (observations) => policy.forward(observations), release: () => policy.release() };
-    }
-    const actor = createModel(spec, { weights: copyWeights(this.parameters.actor) });
-    let state = actor.initialState(1);
-    const disposeState = () => {
-      for (const tensor of state.tensors) tensor.dispose();
-    };
-    return {
-      reset: (batch) => {
-        disposeState();
-        state = actor.initialState(batch);
-      },
-      logits: async (observations) => {
-        const input = tf.tensor2d(observations, [observations.length / spec.inputSize, spec.inputSize]);
-        const { output, state: next } = actor.step(input, state);
-        disposeState();
-        state = next;
-        const values = Float32Array.from(output.dataSync() as Float32Array);
-        input.dispose();
-        output.dispose();
-        return values;
-      },
-      release: async () => {
-        disposeState();
-        actor.dispose();
-      },
-    };
-  }
-
-  /** The observation encoder this run's config describes, for `numEnvs` envs. */
-  private makeEncoder(numEnvs: number): ObservationEncoder {
-    const { method, horizon, encoding, qCache } = this.config;
-    return new ObservationEncoder(this.family, numEnvs, { method, horizon, encoding, qCache });
   }
 
   /** Writes weights, optimiser state and progress atomically (temporary file, then rename). */
@@ -486,8 +466,10 @@ export class PpoTrainer {
 
   /** Frees the engine's sessions or tensors. */
   async dispose(): Promise<void> {
-    const engine = this.engine;
+    const [engine, shards] = [this.engine, this.shards];
     this.engine = undefined;
+    this.shards = undefined;
+    if (shards) for (const shard of await shards) await shard.dispose();
     if (engine) await (await engine).dispose();
   }
 }
