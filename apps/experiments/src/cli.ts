@@ -60,6 +60,7 @@ program
   .addOption(new Option("--engine <name>", "what computes losses and gradients (default onnx; tfjs is the reference)").choices([...ENGINE_NAMES]))
   .addOption(new Option("--device <name>", "where the onnx engine computes (cuda needs onnxruntime-node's CUDA provider)").choices(["cpu", "cuda"]))
   .option("--threads <n>", "intra-op threads of the onnx engine", integer("--threads", 1))
+  .option("--workers <n>", "worker threads sharing the run, each with a slice of the envs (default: the machine's cores, at most one per env; on --resume the run's own)", integer("--workers", 1))
   .addOption(jsonOption())
   .action(async (options) => {
     if (!options.resume && !options.preset) throw new UsageError("--preset", null, `one of ${PRESET_NAMES.join(", ")} (train needs --preset and --method, or --resume DIR)`);

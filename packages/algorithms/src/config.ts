@@ -101,6 +101,9 @@ export const trainConfigSchema = z
     if (config.minibatchSize % config.horizon !== 0 || config.batchSize % config.minibatchSize !== 0) {
       context.addIssue({ code: "custom", path: ["minibatchSize"], message: `a multiple of horizon (${config.horizon}) that divides batchSize (${config.batchSize})`, input: config.minibatchSize });
     }
+    if (config.batchSize % config.horizon === 0 && config.workers > config.batchSize / config.horizon) {
+      context.addIssue({ code: "custom", path: ["workers"], message: `at most one per env: an integer in [1, ${config.batchSize / config.horizon}]`, input: config.workers });
+    }
     if (config.method === "rl3-coarse" && !config.family.startsWith("grid")) {
       context.addIssue({ code: "custom", path: ["method"], message: "rl2, rl2-transition, rl3 or rl3-transition (rl3-coarse needs a gridworld family)", input: config.method });
     }

@@ -10,6 +10,8 @@ export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES, 
 export type { TrainConfig, TrainConfigInput, Scale, EngineName } from "./config.js";
 export { createTrainingEngine, ENGINE_DEVICES } from "./engines.js";
 export { collectRollout } from "./ppo/rollout.js";
+export { LocalShard, shardEnvs, combineSteps } from "./ppo/shard.js";
+export type { EnvShard, ShardRollout, ShardStep } from "./ppo/shard.js";
 export type { Rollout, RolloutOptions, ActingPolicy } from "./ppo/rollout.js";
 export { PpoTrainer } from "./ppo/trainer.js";
 export type { BestValidation, IterationMetrics, RolloutStatistics, TrainerOptions } from "./ppo/trainer.js";

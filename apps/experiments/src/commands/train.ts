@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { METHODS, type Method, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
 import { ConfigError } from "@rl3/core";
@@ -7,6 +8,7 @@ import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { applyOverrides } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
+import { threadShards } from "../runs/thread-shards.js";
 import { Progress } from "../progress.js";
 import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic, writeRunInfo } from "../run-dir.js";
 
@@ -24,12 +26,26 @@ export interface TrainOptions {
   engine?: string;
   device?: string;
   threads?: number;
+  /** Worker threads of the run (`--workers`); default for a new run: the machine's cores, at most one per env. */
+  workers?: number;
   quiet?: boolean;
 }
 
-/** `--engine`, `--device`, `--threads` as config fields (only those given). */
+/** `--engine`, `--device`, `--threads`, `--workers` as config fields (only those given). */
 function engineSettings(options: TrainOptions): Record<string, unknown> {
-  return Object.fromEntries(Object.entries({ engine: options.engine, device: options.device, threads: options.threads }).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(Object.entries({ engine: options.engine, device: options.device, threads: options.threads, workers: options.workers }).filter(([, value]) => value !== undefined));
+}
+
+/** A new run's workers when `--workers` is not given: every core, at most one per env (`TrainConfig.workers`). */
+function defaultWorkers(config: TrainConfig): number {
+  return Math.max(1, Math.min(availableParallelism(), config.batchSize / config.horizon));
+}
+
+/** A trainer whose shards after the first run in worker threads of this process. */
+function trainerOptions(backend: BackendName) {
+  let trainer: PpoTrainer | undefined;
+  const options = { remoteShards: threadShards(() => trainer!, backend) };
+  return { options, bind: (created: PpoTrainer) => (trainer = created) };
 }
 
 /**
@@ -82,7 +98,8 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     const config = { ...(applyOverrides(info.config, options.set) as TrainConfig), ...engineSettings(options) } as TrainConfig;
     await initBackend(options.backend);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
-    trainer = existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config) : PpoTrainer.create(config);
+    const threads = trainerOptions(options.backend);
+    trainer = threads.bind(existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config, threads.options) : PpoTrainer.create(config, threads.options));
     // config.json describes the run as it trains now: a resume that changed a resumable setting (iterations,
     // validateEvery, …) records it, so `rl3 reproduce`, `rl3 zoo add` and a later bare --resume see the same run.
     if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeRunInfo(runDir, { ...info, config: trainer.config });
@@ -92,10 +109,13 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     const method = requireKnown("method", options.method ?? "", METHODS) as Method;
     const scale = options.scale ?? "quick";
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
-    const config = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
+    const given = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
+    const explicit = options.workers !== undefined || options.set.some((assignment) => assignment.startsWith("workers="));
+    const config = explicit ? given : parseTrainConfig({ ...given, workers: defaultWorkers(given) });
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
     await initBackend(options.backend);
-    trainer = PpoTrainer.create(config);
+    const threads = trainerOptions(options.backend);
+    trainer = threads.bind(PpoTrainer.create(config, threads.options));
     createRunDir(runDir, { preset: preset.name, scale, config: trainer.config });
     output.say(`training ${method} on ${preset.name} (${scale}) into ${runDir}`);
   }
@@ -119,6 +139,10 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     }
     await trainer.saveCheckpoint(checkpointPath);
     writeAtomic(join(runDir, RUN_FILES.policy), trainer.exportPolicy("step"));
+  } catch (error) {
+    // Worker threads would keep the process alive after an error: stop them before it propagates.
+    await trainer.dispose().catch(() => {});
+    throw error;
   } finally {
     progress.stop();
     process.off("SIGINT", onSignal);
@@ -146,6 +170,6 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
           summary.best ? `; best greedy validation return ${summary.best.validationReturn.toFixed(1)} at iteration ${summary.best.iteration}: ${summary.best.policy}` : ""
         }`,
   );
-  trainer.dispose();
+  await trainer.dispose();
   return interrupted ? INTERRUPTED_EXIT_CODE : 0;
 }

@@ -23,8 +23,9 @@ export function shardEnvs(numEnvs: number, envsPerMinibatch: number, shards: num
   const owned: number[][] = Array.from({ length: shards }, () => []);
   for (let env = 0; env < numEnvs; env++) {
     const within = env % envsPerMinibatch;
-    // With fewer envs per minibatch than shards, whole minibatches go round the shards instead.
-    const shard = envsPerMinibatch >= shards ? Math.floor((within * shards) / envsPerMinibatch) : Math.floor(env / envsPerMinibatch) % shards;
+    // With fewer envs per minibatch than shards, consecutive envs go round the shards: a minibatch then spreads
+    // over as many shards as it has envs, and every shard still owns at least one env.
+    const shard = envsPerMinibatch >= shards ? Math.floor((within * shards) / envsPerMinibatch) : env % shards;
     owned[shard]!.push(env);
   }
   return owned;

@@ -99,6 +99,8 @@ export class PpoTrainer {
   private shards: Promise<EnvShard[]> | undefined;
   private readonly options: TrainerOptions;
   private completed = 0;
+  private shardSeconds = 0;
+  private iterationSeconds = 0;
   private best: (BestValidation & { actor: NamedWeights }) | undefined;
 
   private constructor(config: TrainConfig, options: TrainerOptions = {}) {
@@ -206,11 +208,12 @@ export class PpoTrainer {
   async trainIteration(): Promise<IterationMetrics> {
     const started = performance.now();
     const shards = await this.envShards();
-    const parts = await Promise.all(shards.map((shard) => shard.rollout(this.completed, this.parameters.actor)));
+    const parts = await this.onShards(shards, (shard) => shard.rollout(this.completed, this.parameters.actor));
     const { actions, rewards } = this.gather(shards, parts);
     const collected = performance.now();
     const metrics = await this.update(shards, rewards);
     const finished = performance.now();
+    this.iterationSeconds += (finished - started) / 1000;
     this.completed++;
     const steps = this.config.batchSize;
     let total = 0;
@@ -234,6 +237,22 @@ export class PpoTrainer {
       if (!this.best || mean > this.best.mean) this.best = { iteration: this.completed, mean, stderr, actor: copyWeights(this.parameters.actor) };
     }
     return row;
+  }
+
+  /**
+   * Seconds of the iterations so far that the trainer's thread spent outside the shards' calls (GAE, gradient sums,
+   * Adam, gathering): what stays serial however many workers share the run.
+   */
+  get serialSeconds(): number {
+    return this.iterationSeconds - this.shardSeconds;
+  }
+
+  /** Runs one call on every shard at once, timing it as parallel work. */
+  private async onShards<T>(shards: readonly EnvShard[], call: (shard: EnvShard) => Promise<T>): Promise<T[]> {
+    const started = performance.now();
+    const results = await Promise.all(shards.map(call));
+    this.shardSeconds += (performance.now() - started) / 1000;
+    return results;
   }
 
   private allEnvs(): number[] {
@@ -283,10 +302,10 @@ export class PpoTrainer {
     const config = this.config;
     const { horizon } = config;
     // The rollout policy's log-probabilities (kept by each shard) and the values, with the networks as they are now.
-    const values = this.scatterBack(shards, await Promise.all(shards.map((shard) => shard.values(this.parameters.actor, this.parameters.critic))), horizon + 1);
+    const values = this.scatterBack(shards, await this.onShards(shards, (shard) => shard.values(this.parameters.actor, this.parameters.critic)), horizon + 1);
     const { returns, normalizedAdvantages } = this.targets(rewards, values);
     const scaledReturns = config.valueScale === 1 ? returns : Float32Array.from(returns, (value) => value / config.valueScale);
-    await Promise.all(shards.map((shard) => shard.setTargets(this.slice(shard, normalizedAdvantages, horizon), this.slice(shard, scaledReturns, horizon))));
+    await this.onShards(shards, (shard) => shard.setTargets(this.slice(shard, normalizedAdvantages, horizon), this.slice(shard, scaledReturns, horizon)));
     const entropyCoefficient = config.entropyDecay ? config.entropyCoefficient * (1 - this.completed / config.iterations) : config.entropyCoefficient;
 
     let actorActive = true;
@@ -296,7 +315,7 @@ export class PpoTrainer {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       for (let minibatch = 0; minibatch < numMinibatches; minibatch++) {
         const actor = actorActive ? this.parameters.actor : undefined;
-        const parts = (await Promise.all(shards.map((shard) => shard.step(minibatch, actor, this.parameters.critic, entropyCoefficient)))).filter((part): part is ShardStep => part !== undefined);
+        const parts = (await this.onShards(shards, (shard) => shard.step(minibatch, actor, this.parameters.critic, entropyCoefficient))).filter((part): part is ShardStep => part !== undefined);
         const { policy, value } = combineSteps(parts);
         if (policy) {
           this.apply("actor", policy.gradients, policy.loss);
@@ -315,7 +334,7 @@ export class PpoTrainer {
         actorEpochs++;
         // KL(π_old ‖ π_new) averaged over every step of the batch (§5.2's early-stop statistic).
         let kl = 0;
-        for (const part of await Promise.all(shards.map((shard) => shard.kl(this.parameters.actor)))) kl += part;
+        for (const part of await this.onShards(shards, (shard) => shard.kl(this.parameters.actor))) kl += part;
         if (kl / (this.numEnvs * horizon) >= config.targetKl) actorActive = false;
       }
     }
