@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 
 export interface TrainJob {
   label: string;
@@ -6,10 +7,13 @@ export interface TrainJob {
 }
 
 /**
- * Runs `rl3 train` jobs as child processes, `concurrency` at a time (each uses one core: tfjs-wasm and
- * onnxruntime run single-threaded here), forwarding their progress lines to stderr with a label.
+ * Runs `rl3 train` jobs as child processes, `concurrency` at a time, forwarding their progress lines to stderr with
+ * a label. The machine's cores are shared among the runs side by side: a new run gets `--workers` cores ÷ runs (at
+ * least 1) unless its args say otherwise; a resumed run keeps the workers it records.
  */
 export async function runTrainJobs(jobs: TrainJob[], concurrency = 2): Promise<Record<string, unknown>[]> {
+  const share = Math.max(1, Math.floor(availableParallelism() / Math.max(1, Math.min(concurrency, jobs.length))));
+  jobs = jobs.map((job) => (job.args.includes("--resume") || job.args.includes("--workers") ? job : { ...job, args: [...job.args, "--workers", String(share)] }));
   const results: Record<string, unknown>[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {

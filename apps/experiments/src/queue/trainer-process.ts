@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PpoTrainer, type TrainConfig } from "@rl3/algorithms";
 import { initBackend } from "@rl3/models";
+import { threadShards } from "../runs/thread-shards.js";
 import type { FromTrainer, ToTrainer } from "./trainer-protocol.js";
 
 let stopRequested = false;
@@ -23,12 +24,14 @@ async function train(config: TrainConfig, checkpoint: Uint8Array | undefined): P
   const checkpointPath = join(scratch, "checkpoint.safetensors");
   try {
     await initBackend("auto");
+    // A job whose config asks for several workers gets them as threads of this process.
     let trainer: PpoTrainer;
+    const options = { remoteShards: threadShards(() => trainer, "auto") };
     if (checkpoint) {
       writeFileSync(checkpointPath, checkpoint);
-      trainer = await PpoTrainer.resume(checkpointPath, config);
+      trainer = await PpoTrainer.resume(checkpointPath, config, options);
     } else {
-      trainer = PpoTrainer.create(config);
+      trainer = PpoTrainer.create(config, options);
     }
     await send({ type: "started", iteration: trainer.iteration });
     const saveCheckpoint = async () => {
