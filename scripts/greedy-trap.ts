@@ -7,9 +7,9 @@
  *
  *   pnpm build && pnpm exec tsx scripts/greedy-trap.ts POLICY.onnx [validation seed, default 2] [tasks, default 40]
  */
-import { OnnxPolicyAgent } from "../packages/algorithms/src/index.js";
+import { OnnxPolicy } from "../packages/onnx/dist/node.js"; // the built package: the same PolicyRunner type wrappers sees
 import { taskFamily } from "../packages/envs/src/index.js";
-import { TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
+import { PolicyAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
 
 const WARNING_REWARD = -10;
 const NOOP = 0;
@@ -22,7 +22,7 @@ if (!Number.isInteger(seed)) throw new Error(`validation seed: got "${seedText}"
 if (!Number.isInteger(count) || count < 1) throw new Error(`tasks: got "${countText}", expected a positive integer`);
 
 for (const greedy of [true, false]) {
-  const agent = await OnnxPolicyAgent.load(path, { greedy });
+  const agent = new PolicyAgent(await OnnxPolicy.load(path), { greedy, path });
   const family = taskFamily(agent.encoderConfig.family);
   if (family.domain !== "gridworld") throw new Error(`policy: trained on ${family.name}; expected a gridworld policy`);
   const horizon = Number(agent.policy.metadata.horizon);

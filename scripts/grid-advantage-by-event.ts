@@ -8,14 +8,16 @@
  *
  *   pnpm build && pnpm exec tsx scripts/grid-advantage-by-event.ts RUN/checkpoint.safetensors [stream]
  */
+import { readFileSync } from "node:fs";
 import { PpoTrainer } from "../packages/algorithms/src/index.js";
+import { OnnxTrainingEngine } from "../packages/onnx/src/node.js";
 
 const path = process.argv[2];
 if (!path) throw new Error("checkpoint: missing; expected the path of a run's checkpoint.safetensors");
 const stream = Number(process.argv[3] ?? 999);
 if (!Number.isInteger(stream) || stream < 0) throw new Error(`stream: got "${process.argv[3]}", expected a non-negative integer`);
 
-const trainer = await PpoTrainer.resume(path);
+const trainer = PpoTrainer.fromCheckpoint(new Uint8Array(readFileSync(path)), undefined, { engines: { onnx: OnnxTrainingEngine.create }, source: path });
 const { config, numEnvs } = trainer;
 const { horizon } = config;
 const rollout = await trainer.collectRollout(stream);

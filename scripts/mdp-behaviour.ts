@@ -14,9 +14,10 @@
  *
  *   pnpm build && pnpm exec tsx scripts/mdp-behaviour.ts [--tasks 300] [--seed 2] POLICY.onnx…
  */
-import { ModelBasedAgent, OnnxPolicyAgent, RandomAgent, mean } from "../packages/algorithms/src/index.js";
+import { ModelBasedAgent, RandomAgent, mean } from "../packages/algorithms/src/index.js";
+import { OnnxPolicy } from "../packages/onnx/dist/node.js"; // the built package: the same PolicyRunner type wrappers sees
 import { RandomMdp, taskFamily } from "../packages/envs/src/index.js";
-import { type MetaAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
+import { type MetaAgent, PolicyAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
 
 const args = process.argv.slice(2);
 function option(name: string, fallback: number): number {
@@ -95,7 +96,7 @@ async function probe(label: string, agent: MetaAgent, horizon: number): Promise<
 }
 
 // Every policy is loaded once, up front: the first one's horizon sets the baselines' meta-episode length.
-const agents = await Promise.all(policies.map((path) => OnnxPolicyAgent.load(path)));
+const agents = await Promise.all(policies.map(async (path) => new PolicyAgent(await OnnxPolicy.load(path), { path })));
 const horizon = agents[0] ? Number(agents[0].policy.metadata.horizon) : 128;
 for (const [index, agent] of agents.entries()) {
   if (agent.encoderConfig.family !== "mdps") throw new Error(`${policies[index]}: trained on ${agent.encoderConfig.family}; expected a random-MDP (mdps) policy`);

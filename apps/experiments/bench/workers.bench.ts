@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { PpoTrainer, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
 import { initBackend } from "@rl3/models";
 import { type BenchResult, atLeast, report } from "../../../scripts/bench-harness.js";
+import { ENGINES } from "../src/runs/engines.js";
 import { threadShards } from "../src/runs/thread-shards.js";
 
 await initBackend("wasm");
@@ -16,7 +17,7 @@ const results: BenchResult[] = [];
 /** Seconds per iteration (median of `measured` after a warm-up iteration), and the trainer's serial share. */
 async function secondsPerIteration(config: TrainConfigInput, workers: number, measured: number): Promise<{ seconds: number; serial: number }> {
   let trainer: PpoTrainer | undefined;
-  trainer = PpoTrainer.create({ ...config, workers, targetKl: 1e9, seed: 1 }, { remoteShards: threadShards(() => trainer!, "wasm") });
+  trainer = PpoTrainer.create({ ...config, workers, targetKl: 1e9, seed: 1 }, { engines: ENGINES, remoteShards: threadShards(() => trainer!, "wasm") });
   await trainer.trainIteration();
   const times: number[] = [];
   for (let index = 0; index < measured; index++) {

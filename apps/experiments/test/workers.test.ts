@@ -6,6 +6,7 @@ import { PpoTrainer } from "@rl3/algorithms";
 import { StateError } from "@rl3/core";
 import { GridWorld, type TaskFamily } from "@rl3/envs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINES } from "../src/runs/engines.js";
 import { threadShards } from "../src/runs/thread-shards.js";
 
 // `rl3 train --workers N`: the built CLI and its shard worker threads, on tiny configs.
@@ -71,7 +72,7 @@ describe("a worker thread that fails", () => {
     let trainer: PpoTrainer | undefined;
     trainer = PpoTrainer.create(
       { family: "two-cells", horizon: 5, method: "rl2", model: { kind: "transformer", dModel: 8, embedSize: 8, layers: 1, heads: 2, feedForwardSize: 8 }, iterations: 1, batchSize: 20, minibatchSize: 10, learningRate: 1e-3, entropyCoefficient: 0.01, workers: 2 },
-      { family, remoteShards: threadShards(() => trainer!, "wasm") },
+      { engines: ENGINES, family, remoteShards: threadShards(() => trainer!, "wasm") },
     );
     const before = Float32Array.from(trainer.weights("actor")["head.kernel"]!.data);
     const failure = trainer.trainIteration();

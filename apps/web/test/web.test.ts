@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
 import { extname, join, resolve } from "node:path";
-import { OnnxPolicyAgent } from "@rl3/algorithms";
+import { OnnxPolicy } from "@rl3/onnx/node";
+import { PolicyAgent } from "@rl3/wrappers";
 import { startTestEpisodes } from "@rl3/wrappers";
 import { zooPolicyPath } from "@rl3/zoo";
 import { type Browser, type Page, chromium } from "playwright-core";
@@ -51,7 +52,7 @@ function cliReturns(policy: string, tasks: string, count: number): number[] {
 
 /** The greedy actions onnxruntime-node takes on one test task (to locate a browser difference, if any). */
 async function nodeActions(policy: string, family: string, taskIndex: number): Promise<number[]> {
-  const agent = await OnnxPolicyAgent.load(policy);
+  const agent = new PolicyAgent(await OnnxPolicy.load(policy));
   const run = await startTestEpisodes(agent, { family, horizon: agent.encoderConfig.horizon, taskIndices: [taskIndex] });
   const actions: number[] = [];
   while (!run.done) actions.push((await run.step()).actions[0]!);

@@ -13,6 +13,8 @@ await initBackend("wasm");
 const QUICK = { kind: "transformer", dModel: 32, embedSize: 64, layers: 1, heads: 2, feedForwardSize: 64 } as const;
 const PAPER = { kind: "transformer" } as const;
 const results: BenchResult[] = [];
+/** The library brings no runtime: the benchmark gives the trainer both. */
+const ENGINES = { onnx: OnnxTrainingEngine.create, tfjs: (options: Parameters<typeof TfjsTrainingEngine.create>[0]) => TfjsTrainingEngine.create({ ...options, device: undefined }) };
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,7 +62,7 @@ for (const [label, model, tfjsRepeats] of [["quick (d 32, 1 layer)", QUICK, 3], 
 
 /** env-steps/s of whole iterations of a quick preset (best of 2 after a warm-up iteration). */
 async function iterationRate(family: string, horizon: number, method: Method, engine: EngineName, model: typeof QUICK | typeof PAPER, threads = 1, measured = 2): Promise<number> {
-  const trainer = PpoTrainer.create({ ...defaultTrainConfig(family, horizon, method, "quick"), model, engine, threads, targetKl: 1e9, seed: 1 });
+  const trainer = PpoTrainer.create({ ...defaultTrainConfig(family, horizon, method, "quick"), model, engine, threads, targetKl: 1e9, seed: 1 }, { engines: ENGINES });
   await trainer.trainIteration();
   let best = 0;
   for (let index = 0; index < measured; index++) best = Math.max(best, (await trainer.trainIteration())["charts/SPS"]);

@@ -22,7 +22,7 @@ export interface CheckpointHeader {
  * known, the iteration a plain integer ≥ 0 (not "2.5", "1e3" or ""), the slot counts small integers, and the
  * stored config valid. Each failure is a `FileFormatError` saying which entry is wrong.
  */
-export function readCheckpointHeader(metadata: Record<string, string>, path: string, customFamily?: string): CheckpointHeader {
+export function readCheckpointHeader(metadata: Record<string, string>, path: string | undefined, customFamily?: string): CheckpointHeader {
   const missing = REQUIRED_ENTRIES.filter((key) => typeof metadata[key] !== "string");
   if (missing.length > 0) throw new FileFormatError(`not an rl3 checkpoint: its header lacks ${missing.join(", ")}`, { path });
   if (metadata.format !== CHECKPOINT_FORMAT || metadata.version !== String(CHECKPOINT_VERSION)) {
@@ -58,7 +58,7 @@ export function readCheckpointHeader(metadata: Record<string, string>, path: str
   return { config, iteration, slots, bestValidation: readBestValidation(metadata.bestValidation, iteration, path) };
 }
 
-function readBestValidation(text: string, iteration: number, path: string): NonNullable<CheckpointHeader["bestValidation"]> {
+function readBestValidation(text: string, iteration: number, path: string | undefined): NonNullable<CheckpointHeader["bestValidation"]> {
   let stored: unknown;
   try {
     stored = JSON.parse(text);

@@ -1,10 +1,10 @@
 import { GridWorld, type TaskFamily, gridFamily, oracleReturn } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createTrainer, loadPolicyAgent } from "../test/fixtures.js";
 import { RandomAgent } from "@rl3/wrappers";
 import { type TrainConfigInput } from "./config.js";
 import { evaluate } from "@rl3/wrappers";
-import { OnnxPolicyAgent } from "./policy-agent.js";
 import { PpoTrainer } from "./ppo/trainer.js";
 
 /**
@@ -21,10 +21,10 @@ function config(family: string, method: "rl2" | "rl3", iterations: number): Trai
 }
 
 async function trainAndEvaluate(family: TaskFamily, method: "rl2" | "rl3", iterations: number) {
-  const trainer = PpoTrainer.create(config(family.name, method, iterations), { family });
+  const trainer = createTrainer(config(family.name, method, iterations), { family });
   let last;
   for (let index = 0; index < iterations; index++) last = await trainer.trainIteration();
-  const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
+  const agent = await loadPolicyAgent(trainer.exportPolicy(), {});
   const result = await evaluate(agent, { family, horizon: H, episodes: 100, oracle: true });
   await trainer.dispose();
   return { ...result, explainedVariance: last!["losses/explained_variance"] };

@@ -2,7 +2,7 @@ import type { NamedWeights } from "@rl3/core";
 import { describe, expect, it } from "vitest";
 import type { TrainConfigInput } from "./config.js";
 import { PpoTrainer } from "./ppo/trainer.js";
-import { tinyMdpsRun, withTrainerSandbox } from "./test-fixtures.js";
+import { tinyMdpsRun, withTrainerSandbox, createTrainer } from "../test/fixtures.js";
 
 /**
  * Bit-for-bit canaries of the trainer: FNV-1a hashes of every weight and every metric after two iterations, recorded
@@ -33,7 +33,7 @@ function fingerprint(weights: readonly NamedWeights[], metrics: readonly Record<
 }
 
 async function twoIterations(config: TrainConfigInput): Promise<string> {
-  const trainer = PpoTrainer.create(config);
+  const trainer = createTrainer(config);
   const metrics = [await trainer.trainIteration(), await trainer.trainIteration()];
   const result = fingerprint([trainer.weights("actor"), trainer.weights("critic")], metrics as unknown as Record<string, number>[]);
   await trainer.dispose();

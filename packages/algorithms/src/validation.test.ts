@@ -5,9 +5,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { type TaskStreams, evaluate, metaEpisodeReturns, taskStreams, testTaskStreams, trainingStreams, validationTaskStreams } from "@rl3/wrappers";
 import { taskFamily } from "@rl3/envs";
-import { OnnxPolicyAgent } from "./policy-agent.js";
 import { PpoTrainer } from "./ppo/trainer.js";
-import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "./test-fixtures.js";
+import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox, createTrainer, resumeTrainer, saveCheckpoint, loadPolicyAgent } from "../test/fixtures.js";
 
 describe("validation tasks", () => {
   it("are neither the test tasks nor any iteration's training tasks, and depend on the run's seed", () => {
@@ -28,8 +27,8 @@ describe("PpoTrainer validation (validateEvery)", () => {
   const directory = withTrainerSandbox("rl3-validation-");
 
   it("logs the greedy validation return every validateEvery iterations and on the last, and never changes what is trained", async () => {
-    const plain = PpoTrainer.create(tiny);
-    const validated = PpoTrainer.create({ ...tiny, validateEvery: 3, validationEpisodes: 6 });
+    const plain = createTrainer(tiny);
+    const validated = createTrainer({ ...tiny, validateEvery: 3, validationEpisodes: 6 });
     const [plainRows, validatedRows] = [await trainToEnd(plain), await trainToEnd(validated)];
     expect(validatedRows.map((row) => row["eval/validation_return"] !== undefined)).toEqual([false, false, true, true]);
     expect(plainRows.every((row) => row["eval/validation_return"] === undefined)).toBe(true);
@@ -40,9 +39,9 @@ describe("PpoTrainer validation (validateEvery)", () => {
   });
 
   it("the logged return is the greedy return of the exported policy on the validation tasks", async () => {
-    const trainer = PpoTrainer.create({ ...tiny, iterations: 1, validateEvery: 1, validationEpisodes: 5 });
+    const trainer = createTrainer({ ...tiny, iterations: 1, validateEvery: 1, validationEpisodes: 5 });
     const [row] = await trainToEnd(trainer);
-    const agent = await OnnxPolicyAgent.load(trainer.exportPolicy("step"));
+    const agent = await loadPolicyAgent(trainer.exportPolicy("step"));
     const family = taskFamily("mdps");
     const streams = validationTaskStreams(tiny.seed!, 5);
     const returns = await metaEpisodeReturns(agent, family, 10, streams.map((stream) => family.sample(stream.task)), streams, 2);
@@ -55,7 +54,7 @@ describe("PpoTrainer validation (validateEvery)", () => {
   });
 
   it("keeps the best actor, exports it, and carries it through a checkpoint", async () => {
-    const trainer = PpoTrainer.create({ ...tiny, validateEvery: 1, validationEpisodes: 6 });
+    const trainer = createTrainer({ ...tiny, validateEvery: 1, validationEpisodes: 6 });
     expect(() => trainer.exportPolicy("step", "best")).toThrow(/no validation has run yet/);
     const rows = await trainToEnd(trainer);
     const returns = rows.map((row) => row["eval/validation_return"]!);
@@ -64,12 +63,12 @@ describe("PpoTrainer validation (validateEvery)", () => {
     expect(best.iteration).toBe(returns.indexOf(best.mean) + 1);
 
     const path = join(directory(), "best.safetensors");
-    await trainer.saveCheckpoint(path);
-    const resumed = await PpoTrainer.resume(path);
+    await saveCheckpoint(trainer, path);
+    const resumed = await resumeTrainer(path);
     expect(resumed.bestValidation).toEqual(best);
     expect(resumed.exportPolicy("step", "best")).toEqual(trainer.exportPolicy("step", "best"));
     // The best policy scores its recorded validation return again.
-    const agent = await OnnxPolicyAgent.load(resumed.exportPolicy("step", "best"));
+    const agent = await loadPolicyAgent(resumed.exportPolicy("step", "best"));
     expect(agent.policy.metadata.iteration).toBe(best.iteration);
     const family = taskFamily("mdps");
     const streams = validationTaskStreams(tiny.seed!, 6);
@@ -80,21 +79,21 @@ describe("PpoTrainer validation (validateEvery)", () => {
   });
 
   it("a damaged best-validation entry is a FileFormatError naming it; validateEvery may change on resume", async () => {
-    const trainer = PpoTrainer.create({ ...tiny, iterations: 2, validateEvery: 1, validationEpisodes: 4 });
+    const trainer = createTrainer({ ...tiny, iterations: 2, validateEvery: 1, validationEpisodes: 4 });
     await trainToEnd(trainer);
     const path = join(directory(), "damaged.safetensors");
-    await trainer.saveCheckpoint(path);
-    await expect(PpoTrainer.resume(path, { ...tiny, iterations: 3, validateEvery: 0, validationEpisodes: 4 })).resolves.toBeInstanceOf(PpoTrainer);
+    await saveCheckpoint(trainer, path);
+    await expect(resumeTrainer(path, { ...tiny, iterations: 3, validateEvery: 0, validationEpisodes: 4 })).resolves.toBeInstanceOf(PpoTrainer);
     const { weights, metadata } = decodeSafetensors(new Uint8Array(await readFile(path)), path);
     await writeFile(path, encodeSafetensors(weights, { ...metadata, bestValidation: JSON.stringify({ iteration: 9, mean: 1, stderr: 0 }) }));
-    await expect(PpoTrainer.resume(path)).rejects.toThrow(FileFormatError);
-    await expect(PpoTrainer.resume(path)).rejects.toThrow(/bestValidation entry .*iteration: an integer in \[1, 2\]/);
+    await expect(resumeTrainer(path)).rejects.toThrow(FileFormatError);
+    await expect(resumeTrainer(path)).rejects.toThrow(/bestValidation entry .*iteration: an integer in \[1, 2\]/);
     await trainer.dispose();
   });
 
   it("rejects a negative validateEvery and fewer than two validation tasks, naming the field", () => {
-    expect(() => PpoTrainer.create({ ...tiny, validateEvery: -1 })).toThrow(ConfigError);
-    expect(() => PpoTrainer.create({ ...tiny, validateEvery: -1 })).toThrow(/validateEvery/);
-    expect(() => PpoTrainer.create({ ...tiny, validationEpisodes: 1 })).toThrow(/validationEpisodes/);
+    expect(() => createTrainer({ ...tiny, validateEvery: -1 })).toThrow(ConfigError);
+    expect(() => createTrainer({ ...tiny, validateEvery: -1 })).toThrow(/validateEvery/);
+    expect(() => createTrainer({ ...tiny, validationEpisodes: 1 })).toThrow(/validationEpisodes/);
   });
 });

@@ -35,4 +35,5 @@ export type {
   TrainingEngineFactory,
 } from "./training-engine.js";
 export { initialWeights } from "./initial-weights.js";
+export { encodeSafetensors, decodeSafetensors } from "./safetensors.js";
 export { softmaxRow } from "./softmax.js";

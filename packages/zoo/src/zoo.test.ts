@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { OnnxPolicyAgent, evaluate } from "@rl3/algorithms";
+import { evaluate } from "@rl3/algorithms";
+import { PolicyAgent } from "@rl3/wrappers";
 import { UnknownNameError } from "@rl3/core";
 import { readPolicyMetadata } from "@rl3/onnx";
 import { OnnxPolicy } from "@rl3/onnx/node";
@@ -40,7 +41,7 @@ describe("@rl3/zoo", () => {
   // The results check: a change that breaks inference, the encoders or the test-task stream moves these scores.
   it.each(ZOO_NAMES)("%s: re-evaluated on its check tasks, it scores what was recorded (within the recorded s.e.)", async (name) => {
     const { check } = zooEntry(name);
-    const agent = await OnnxPolicyAgent.load(zooPolicyPath(name));
+    const agent = new PolicyAgent(await OnnxPolicy.load(zooPolicyPath(name)));
     const result = await evaluate(agent, { family: check.family, horizon: check.horizon, episodes: check.episodes, seed: check.testSeed, oracle: false });
     expect(Math.abs(result.mean - check.mean)).toBeLessThanOrEqual(check.stderr);
   }, 120_000);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BASELINE_NAMES, type BaselineName, type EvaluationResult, OnnxPolicyAgent, createBaseline, evaluate } from "@rl3/algorithms";
+import { BASELINE_NAMES, type BaselineName, type EvaluationResult, createBaseline, evaluate } from "@rl3/algorithms";
+import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { FileFormatError } from "@rl3/core";
 import { TASK_FAMILY_NAMES } from "@rl3/envs";
 import { requireKnown } from "../errors.js";

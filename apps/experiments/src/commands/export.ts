@@ -1,10 +1,11 @@
 import { join, resolve } from "node:path";
-import { PpoTrainer } from "@rl3/algorithms";
 import { FileFormatError } from "@rl3/core";
 import { existsSync } from "node:fs";
 import { initBackend } from "@rl3/models";
 import type { Output } from "../output.js";
 import { RUN_FILES, readRunInfo, writeAtomic } from "../run-dir.js";
+import { resumeTrainer } from "../runs/checkpoint-file.js";
+import { ENGINES } from "../runs/engines.js";
 
 export async function exportCommand(options: { run: string; out?: string; graph: "step" | "sequence" }, output: Output): Promise<{ policy: string; bytes: number; graph: string }> {
   const runDir = resolve(options.run);
@@ -12,7 +13,7 @@ export async function exportCommand(options: { run: string; out?: string; graph:
   const checkpoint = join(runDir, RUN_FILES.checkpoint);
   if (!existsSync(checkpoint)) throw new FileFormatError("has no checkpoint to export yet", { path: runDir });
   await initBackend("auto");
-  const trainer = await PpoTrainer.resume(checkpoint, info.config);
+  const trainer = await resumeTrainer(checkpoint, info.config, { engines: ENGINES });
   const bytes = trainer.exportPolicy(options.graph);
   const target = resolve(options.out ?? join(runDir, options.graph === "step" ? RUN_FILES.policy : "policy-sequence.onnx"));
   writeAtomic(target, bytes);

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { makeDirectory } from "../directories.js";
 import { join, relative, resolve } from "node:path";
-import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, OnnxPolicyAgent, createBaseline, defaultTrainConfig, evaluate } from "@rl3/algorithms";
+import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, createBaseline, defaultTrainConfig, evaluate } from "@rl3/algorithms";
+import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { PAPER_BUDGET_SWEEP, type SweepPoint, budgetSweepSpec, budgetSweepTables, iterationsToMatch, sweepPlotPoints } from "../budget-sweep.js";
 import { runTrainJobs } from "../jobs.js";
 import { type AgentFigures, type PairFigures, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";

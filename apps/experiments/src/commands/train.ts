@@ -8,6 +8,8 @@ import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { applyOverrides } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
+import { resumeTrainer, saveCheckpoint } from "../runs/checkpoint-file.js";
+import { ENGINES } from "../runs/engines.js";
 import { threadShards } from "../runs/thread-shards.js";
 import { Progress } from "../progress.js";
 import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic, writeRunInfo } from "../run-dir.js";
@@ -44,7 +46,7 @@ function defaultWorkers(config: TrainConfig): number {
 /** A trainer whose shards after the first run in worker threads of this process. */
 function trainerOptions(backend: BackendName) {
   let trainer: PpoTrainer | undefined;
-  const options = { remoteShards: threadShards(() => trainer!, backend) };
+  const options = { engines: ENGINES, remoteShards: threadShards(() => trainer!, backend) };
   return { options, bind: (created: PpoTrainer) => (trainer = created) };
 }
 
@@ -99,7 +101,7 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     await initBackend(options.backend);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
     const threads = trainerOptions(options.backend);
-    trainer = threads.bind(existsSync(checkpoint) ? await PpoTrainer.resume(checkpoint, config, threads.options) : PpoTrainer.create(config, threads.options));
+    trainer = threads.bind(existsSync(checkpoint) ? await resumeTrainer(checkpoint, config, threads.options) : PpoTrainer.create(config, threads.options));
     // config.json describes the run as it trains now: a resume that changed a resumable setting (iterations,
     // validateEvery, …) records it, so `rl3 reproduce`, `rl3 zoo add` and a later bare --resume see the same run.
     if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeRunInfo(runDir, { ...info, config: trainer.config });
@@ -135,9 +137,9 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
       progress.update(metrics);
       // A new best is exported at once: the checkpoint holds it too, so a kill before the next one loses nothing.
       if (trainer.bestValidation?.iteration === trainer.iteration) writeAtomic(join(runDir, RUN_FILES.bestPolicy), trainer.exportPolicy("step", "best"));
-      if (trainer.iteration % trainer.config.checkpointEvery === 0) await trainer.saveCheckpoint(checkpointPath);
+      if (trainer.iteration % trainer.config.checkpointEvery === 0) saveCheckpoint(trainer, checkpointPath);
     }
-    await trainer.saveCheckpoint(checkpointPath);
+    saveCheckpoint(trainer, checkpointPath);
     writeAtomic(join(runDir, RUN_FILES.policy), trainer.exportPolicy("step"));
   } catch (error) {
     // Worker threads would keep the process alive after an error: stop them before it propagates.

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEFAULT_TEST_SEED, type EvaluationResult, OnnxPolicyAgent, evaluate, mean, metaEpisodeReturns, parseTrainConfig, validationTaskStreams } from "@rl3/algorithms";
+import { DEFAULT_TEST_SEED, type EvaluationResult, evaluate, mean, metaEpisodeReturns, parseTrainConfig, validationTaskStreams } from "@rl3/algorithms";
+import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { taskFamily } from "@rl3/envs";
 import { FileFormatError, InputError } from "@rl3/core";
 import { ZOO_ENTRIES, type ZooEntry, type ZooManifest, type ZooScore, zooPolicyPath } from "@rl3/zoo";

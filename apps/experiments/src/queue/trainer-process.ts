@@ -4,11 +4,9 @@
  * iterations, checkpoints every `checkpointEvery` and at the end, and the same step-graph policy export (and
  * best-validation policy), so a run gives the same numbers wherever it trains.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PpoTrainer, type TrainConfig } from "@rl3/algorithms";
 import { initBackend } from "@rl3/models";
+import { ENGINES } from "../runs/engines.js";
 import { threadShards } from "../runs/thread-shards.js";
 import type { FromTrainer, ToTrainer } from "./trainer-protocol.js";
 
@@ -20,39 +18,31 @@ function send(message: FromTrainer): Promise<void> {
 }
 
 async function train(config: TrainConfig, checkpoint: Uint8Array | undefined): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), "rl3-job-"));
-  const checkpointPath = join(scratch, "checkpoint.safetensors");
-  try {
-    await initBackend("auto");
-    // A job whose config asks for several workers gets them as threads of this process.
-    let trainer: PpoTrainer;
-    const options = { remoteShards: threadShards(() => trainer, "auto") };
-    if (checkpoint) {
-      writeFileSync(checkpointPath, checkpoint);
-      trainer = await PpoTrainer.resume(checkpointPath, config, options);
-    } else {
-      trainer = PpoTrainer.create(config, options);
-    }
-    await send({ type: "started", iteration: trainer.iteration });
-    const saveCheckpoint = async () => {
-      await trainer.saveCheckpoint(checkpointPath);
-      await send({ type: "checkpoint", iteration: trainer.iteration, bytes: new Uint8Array(readFileSync(checkpointPath)) });
-    };
-    while (!trainer.done && !stopRequested) {
-      const metrics = await trainer.trainIteration();
-      await send({ type: "iteration", metrics });
-      if (trainer.iteration % trainer.config.checkpointEvery === 0) await saveCheckpoint();
-    }
-    await saveCheckpoint();
-    if (trainer.done) {
-      const bestPolicy = trainer.bestValidation ? { bestPolicy: trainer.exportPolicy("step", "best") } : {};
-      await send({ type: "finished", iteration: trainer.iteration, policy: trainer.exportPolicy("step"), ...bestPolicy });
-    }
-    else await send({ type: "stopped", iteration: trainer.iteration });
-    await trainer.dispose();
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  // Checkpoints travel as bytes to the worker, which stores them in Redis: no file on this machine.
+  await initBackend("auto");
+  // A job whose config asks for several workers gets them as threads of this process.
+  let trainer: PpoTrainer;
+  const options = { engines: ENGINES, remoteShards: threadShards(() => trainer, "auto") };
+  if (checkpoint) {
+    trainer = PpoTrainer.fromCheckpoint(checkpoint, config, { ...options, source: "the job's checkpoint" });
+  } else {
+    trainer = PpoTrainer.create(config, options);
   }
+  await send({ type: "started", iteration: trainer.iteration });
+  const saveCheckpoint = async () => {
+    await send({ type: "checkpoint", iteration: trainer.iteration, bytes: trainer.checkpoint() });
+  };
+  while (!trainer.done && !stopRequested) {
+    const metrics = await trainer.trainIteration();
+    await send({ type: "iteration", metrics });
+    if (trainer.iteration % trainer.config.checkpointEvery === 0) await saveCheckpoint();
+  }
+  await saveCheckpoint();
+  if (trainer.done) {
+    const bestPolicy = trainer.bestValidation ? { bestPolicy: trainer.exportPolicy("step", "best") } : {};
+    await send({ type: "finished", iteration: trainer.iteration, policy: trainer.exportPolicy("step"), ...bestPolicy });
+  } else await send({ type: "stopped", iteration: trainer.iteration });
+  await trainer.dispose();
 }
 
 // The worker decides when to stop (Ctrl-C reaches the whole process group); a dead worker means exit at once.

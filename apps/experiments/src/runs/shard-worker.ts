@@ -4,9 +4,10 @@
  * at a time, in order; see `LocalShard` (@rl3/algorithms) for what each call computes.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LocalShard, createTrainingEngine } from "@rl3/algorithms";
+import { LocalShard } from "@rl3/algorithms";
 import { taskFamily } from "@rl3/envs";
 import { initBackend } from "@rl3/models";
+import { createTrainingEngine } from "./engines.js";
 import type { ShardReply, ShardRequest, ShardWorkerData } from "./shard-protocol.js";
 
 const data = workerData as ShardWorkerData;

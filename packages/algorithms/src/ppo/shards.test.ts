@@ -2,7 +2,7 @@ import { taskFamily } from "@rl3/envs";
 import { OnnxTrainingEngine } from "@rl3/onnx/node";
 import { describe, expect, it } from "vitest";
 import { type TrainConfigInput, parseTrainConfig } from "../config.js";
-import { tinyMdpsRun, withTrainerSandbox } from "../test-fixtures.js";
+import { tinyMdpsRun, withTrainerSandbox, createTrainer } from "../../test/fixtures.js";
 import { type EnvShard, LocalShard, combineSteps, shardEnvs } from "./shard.js";
 import { PpoTrainer } from "./trainer.js";
 
@@ -10,7 +10,7 @@ import { PpoTrainer } from "./trainer.js";
 function shardedTrainer(input: TrainConfigInput, workers: number): PpoTrainer {
   const config = parseTrainConfig({ ...input, workers });
   let trainer: PpoTrainer | undefined;
-  trainer = PpoTrainer.create(config, {
+  trainer = createTrainer(config, {
     remoteShards: async (envs) =>
       Promise.all(envs.map(async (owned): Promise<EnvShard> => new LocalShard(config, taskFamily(config.family), await OnnxTrainingEngine.create(trainer!.engineOptions()), owned))),
   });
@@ -91,7 +91,7 @@ describe("env shards", () => {
   });
 
   it("more workers than a trainer can shard is a ConfigError naming workers", async () => {
-    const trainer = PpoTrainer.create({ ...tinyMdpsRun, workers: 2 });
+    const trainer = createTrainer({ ...tinyMdpsRun, workers: 2 });
     await expect(trainer.trainIteration()).rejects.toThrow(/^workers must be 1, or a trainer given remoteShards/);
     expect(() => shardedTrainer(tinyMdpsRun, 5)).toThrow(/^workers must be at most one per env: an integer in \[1, 4\]; got 5$/);
   });

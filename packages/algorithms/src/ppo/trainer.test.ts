@@ -7,11 +7,10 @@ import { RandomAgent } from "@rl3/wrappers";
 import { defaultTrainConfig, parseTrainConfig } from "../config.js";
 import { evaluate } from "@rl3/wrappers";
 import { generalizedAdvantages } from "../gae.js";
-import { OnnxPolicyAgent } from "../policy-agent.js";
 import { ObservationEncoder } from "@rl3/wrappers";
 import { collectRollout } from "./rollout.js";
 import { PpoTrainer } from "./trainer.js";
-import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox } from "../test-fixtures.js";
+import { tinyMdpsRun as tiny, trainToEnd, withTrainerSandbox, createTrainer, resumeTrainer, saveCheckpoint, loadPolicyAgent } from "../../test/fixtures.js";
 import { taskStreams, trainingStreams } from "@rl3/wrappers";
 
 describe("GAE (§5.2)", () => {
@@ -31,20 +30,20 @@ describe("PpoTrainer", () => {
   const directory = withTrainerSandbox("rl3-ppo-");
 
   it("the KL stop freezes the actor but not the critic", async () => {
-    const frozen = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e-12 });
+    const frozen = createTrainer({ ...tiny, epochs: 3, targetKl: 1e-12 });
     const metrics = await frozen.trainIteration();
     expect(metrics["charts/actor_epochs"]).toBe(1);
-    const oneEpoch = PpoTrainer.create({ ...tiny, epochs: 1, targetKl: 1e-12 });
+    const oneEpoch = createTrainer({ ...tiny, epochs: 1, targetKl: 1e-12 });
     await oneEpoch.trainIteration();
     // Same actor after 1 actor epoch in both runs; the critic of the first trained 3 epochs, not 1.
     expect(frozen.weights("actor")["head.kernel"]!.data).toEqual(oneEpoch.weights("actor")["head.kernel"]!.data);
     expect(frozen.weights("critic")["head.kernel"]!.data).not.toEqual(oneEpoch.weights("critic")["head.kernel"]!.data);
-    const free = PpoTrainer.create({ ...tiny, epochs: 3, targetKl: 1e9 });
+    const free = createTrainer({ ...tiny, epochs: 3, targetKl: 1e9 });
     expect((await free.trainIteration())["charts/actor_epochs"]).toBe(3);
   });
 
   it("rolloutStatistics: π sums to one at every step, λ-return = advantage + V(x_t), normalised per minibatch; collectRollout is trainIteration's rollout", async () => {
-    const trainer = PpoTrainer.create(tiny);
+    const trainer = createTrainer(tiny);
     const rollout = await trainer.collectRollout();
     const { logProbabilities, values, advantages, returns, normalizedAdvantages } = await trainer.rolloutStatistics(rollout);
     const numEnvs = 4;
@@ -69,7 +68,7 @@ describe("PpoTrainer", () => {
 
   it("is deterministic: the same seed gives the same metrics and weights; another seed does not", async () => {
     const run = async (seed: number) => {
-      const trainer = PpoTrainer.create({ ...tiny, seed });
+      const trainer = createTrainer({ ...tiny, seed });
       const returns = [(await trainer.trainIteration())["charts/episodic_return"], (await trainer.trainIteration())["charts/episodic_return"]];
       const weights = trainer.weights("actor")["head.kernel"]!.data;
       trainer.dispose();
@@ -83,15 +82,15 @@ describe("PpoTrainer", () => {
   });
 
   it("resumes exactly: 4 iterations = 2, checkpoint, resume in a fresh trainer, 2 more", async () => {
-    const straight = PpoTrainer.create(tiny);
+    const straight = createTrainer(tiny);
     for (let index = 0; index < 4; index++) await straight.trainIteration();
-    const first = PpoTrainer.create(tiny);
+    const first = createTrainer(tiny);
     await first.trainIteration();
     await first.trainIteration();
     const path = join(directory(), "checkpoint.safetensors");
-    await first.saveCheckpoint(path);
+    await saveCheckpoint(first, path);
     first.dispose();
-    const resumed = await PpoTrainer.resume(path);
+    const resumed = await resumeTrainer(path);
     expect(resumed.iteration).toBe(2);
     await resumed.trainIteration();
     await resumed.trainIteration();
@@ -102,24 +101,23 @@ describe("PpoTrainer", () => {
   });
 
   it("refuses a checkpoint from another config, and a damaged one, without touching it", async () => {
-    const trainer = PpoTrainer.create(tiny);
+    const trainer = createTrainer(tiny);
     const path = join(directory(), "other.safetensors");
-    await trainer.saveCheckpoint(path);
-    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(ConfigError);
-    await expect(PpoTrainer.resume(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/learningRate must be 0\.001, the value of the run that wrote .*; got 0\.0005/);
+    await saveCheckpoint(trainer, path);
+    await expect(resumeTrainer(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(ConfigError);
+    await expect(resumeTrainer(path, { ...tiny, learningRate: 5e-4 })).rejects.toThrow(/learningRate must be 0\.001, the value of the run that wrote .*; got 0\.0005/);
     const damaged = join(directory(), "damaged.safetensors");
     const bytes = readFileSync(path);
     writeFileSync(damaged, bytes.subarray(0, bytes.length - 100));
-    await expect(PpoTrainer.resume(damaged)).rejects.toThrow(FileFormatError);
+    await expect(resumeTrainer(damaged)).rejects.toThrow(FileFormatError);
     expect(readFileSync(damaged).equals(bytes.subarray(0, bytes.length - 100))).toBe(true);
-    await expect(PpoTrainer.resume(join(directory(), "missing.safetensors"))).rejects.toThrow(/cannot read the checkpoint/);
   });
 
   it("a NaN loss stops the iteration with a StateError; no weight moves and the checkpoint stays intact", async () => {
-    const trainer = PpoTrainer.create(tiny);
+    const trainer = createTrainer(tiny);
     await trainer.trainIteration();
     const path = join(directory(), "before-nan.safetensors");
-    await trainer.saveCheckpoint(path);
+    await saveCheckpoint(trainer, path);
     const saved = readFileSync(path);
     const actorBefore = Float32Array.from(trainer.weights("actor")["head.kernel"]!.data);
     trainer.weights("critic")["head.bias"]!.data[0] = Number.NaN; // values, hence advantages and both losses, turn NaN
@@ -127,7 +125,7 @@ describe("PpoTrainer", () => {
     expect(trainer.weights("actor")["head.kernel"]!.data).toEqual(actorBefore);
     expect(trainer.iteration).toBe(1);
     expect(readFileSync(path).equals(saved)).toBe(true);
-    await expect(PpoTrainer.resume(path)).resolves.toBeInstanceOf(PpoTrainer);
+    await expect(resumeTrainer(path)).resolves.toBeInstanceOf(PpoTrainer);
   });
 
   it("env i of a rollout depends on its own streams alone: the first 4 of 8 envs replay a 4-env rollout exactly", async () => {
@@ -159,12 +157,12 @@ describe("PpoTrainer", () => {
       parameters: { p0: 0.1, p1: 0.9 },
       sample: () => new BernoulliBandit([0.1, 0.9]),
     };
-    const trainer = PpoTrainer.create(
+    const trainer = createTrainer(
       { family: "two-arms", horizon: 10, method: "rl2", model: { kind: "markov", dModel: 16, layers: 1 }, iterations: 40, batchSize: 160, minibatchSize: 80, learningRate: 3e-3, entropyCoefficient: 0, epochs: 4, targetKl: 0.05, seed: 1 },
       { family: twoArms },
     );
     for (let index = 0; index < 40; index++) await trainer.trainIteration();
-    const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
+    const agent = await loadPolicyAgent(trainer.exportPolicy(), {});
     const trained = await evaluate(agent, { family: twoArms, horizon: 10, episodes: 200, oracle: false });
     const random = await evaluate(new RandomAgent(), { family: twoArms, horizon: 10, episodes: 200, oracle: false });
     expect(random.mean).toBeLessThan(6);
@@ -186,8 +184,8 @@ describe("training engines (onnx vs the tfjs reference)", () => {
     ["gru", { ...tiny, model: { kind: "gru", dModel: 16, embedSize: 8 } }],
     ["markov", { ...tiny, model: { kind: "markov", dModel: 16, layers: 2 } }],
   ] as const)("%s: one PPO iteration from the same seed gives the same losses (1e-4) and weights (1e-3)", async (_kind, config) => {
-    const onnx = PpoTrainer.create({ ...config, engine: "onnx" });
-    const tfjs = PpoTrainer.create({ ...config, engine: "tfjs" });
+    const onnx = createTrainer({ ...config, engine: "onnx" });
+    const tfjs = createTrainer({ ...config, engine: "tfjs" });
     const [a, b] = [await onnx.trainIteration(), await tfjs.trainIteration()];
     expect(a["charts/episodic_return"]).toBe(b["charts/episodic_return"]); // same rollout: same initial weights
     for (const key of ["losses/policy_loss", "losses/value_loss", "losses/entropy", "losses/approx_kl", "losses/explained_variance"] as const) {
@@ -201,11 +199,11 @@ describe("training engines (onnx vs the tfjs reference)", () => {
   });
 
   it("a checkpoint written under one engine resumes under the other", async () => {
-    const onnx = PpoTrainer.create({ ...tiny, engine: "onnx" });
+    const onnx = createTrainer({ ...tiny, engine: "onnx" });
     await onnx.trainIteration();
     const path = join(directory(), "onnx.safetensors");
-    await onnx.saveCheckpoint(path);
-    const resumed = await PpoTrainer.resume(path, { ...tiny, engine: "tfjs" });
+    await saveCheckpoint(onnx, path);
+    const resumed = await resumeTrainer(path, { ...tiny, engine: "tfjs" });
     expect(resumed.config.engine).toBe("tfjs");
     expect(resumed.iteration).toBe(1);
     const [a, b] = [await onnx.trainIteration(), await resumed.trainIteration()];
@@ -217,9 +215,9 @@ describe("training engines (onnx vs the tfjs reference)", () => {
 
   it("a short mdps-100 quick run under each engine gives held-out returns within 2 s.e. of each other", async () => {
     const evaluateRun = async (engine: "onnx" | "tfjs") => {
-      const trainer = PpoTrainer.create({ ...defaultTrainConfig("mdps", 100, "rl3", "quick"), iterations: 20, seed: 5, engine });
+      const trainer = createTrainer({ ...defaultTrainConfig("mdps", 100, "rl3", "quick"), iterations: 20, seed: 5, engine });
       await trainToEnd(trainer);
-      const agent = await OnnxPolicyAgent.load(trainer.exportPolicy(), {});
+      const agent = await loadPolicyAgent(trainer.exportPolicy(), {});
       await trainer.dispose();
       return evaluate(agent, { family: "mdps", horizon: 100, episodes: 300, oracle: false });
     };
@@ -232,8 +230,8 @@ describe("training engines (onnx vs the tfjs reference)", () => {
   }, 240_000);
 
   it("rejects an unknown engine or device with the list of known ones", () => {
-    expect(() => PpoTrainer.create({ ...tiny, engine: "torch" as never })).toThrow(/engine must be one of "onnx" or "tfjs"|engine must be .*onnx.*tfjs/);
-    expect(() => PpoTrainer.create({ ...tiny, device: "tpu" as never })).toThrow(/device must be .*cpu.*cuda/);
+    expect(() => createTrainer({ ...tiny, engine: "torch" as never })).toThrow(/engine must be one of "onnx" or "tfjs"|engine must be .*onnx.*tfjs/);
+    expect(() => createTrainer({ ...tiny, device: "tpu" as never })).toThrow(/device must be .*cpu.*cuda/);
   });
 });
 

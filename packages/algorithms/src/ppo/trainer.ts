@@ -1,13 +1,24 @@
-import { ConfigError, FileFormatError, InputError, StateError, requireInteger, type ModelSpec, type NamedWeights, type TrainingEngine, type TrainingEngineFactory, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import {
+  ConfigError,
+  FileFormatError,
+  StateError,
+  requireInteger,
+  type ModelSpec,
+  type NamedWeights,
+  type TrainingEngine,
+  type TrainingEngineFactory,
+  type WeightTensor,
+  createModelSpec,
+  decodeSafetensors,
+  encodeSafetensors,
+  initialWeights,
+} from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
-import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import { exportOnnx } from "@rl3/onnx";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { metaEpisodeReturns, validationTaskStreams, weightSeed } from "@rl3/wrappers";
 import { Adam, addWeightDecay } from "../adam.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "../checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "../config.js";
-import { createTrainingEngine } from "../engines.js";
 import { generalizedAdvantages } from "../gae.js";
 import { mean, standardError } from "../statistics.js";
 import { ActingAgent } from "./acting-agent.js";
@@ -65,11 +76,17 @@ export interface BestValidation {
 /** Settings that may change between a checkpoint and its resumption (everything else must match). */
 const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "validateEvery", "validationEpisodes", "workers"]);
 
+/** The engines a trainer may build, by the names `config.engine` takes (the app supplies onnxruntime and tfjs). */
+export type EngineFactories = Readonly<Partial<Record<TrainConfig["engine"], TrainingEngineFactory>>>;
+
 export interface TrainerOptions {
+  /**
+   * What builds the engine that trains and acts: `engines[config.engine]`. The trainer imports no runtime; the
+   * caller brings them (e.g. `{ onnx: (o) => OnnxTrainingEngine.create(o) }` from `@rl3/onnx/node`).
+   */
+  engines: EngineFactories;
   /** Train on this family object instead of `taskFamily(config.family)` (its name must equal config.family). */
   family?: TaskFamily;
-  /** What builds the engine that trains and acts (default: the one `config.engine` names). */
-  engine?: TrainingEngineFactory;
   /**
    * Shards 1 … N − 1 of a data-parallel run (`config.workers` = N), given the envs each owns: the app's worker
    * threads. Shard 0 runs in this thread on the trainer's engine. Needed when `config.workers` > 1.
@@ -103,7 +120,10 @@ export class PpoTrainer {
   private iterationSeconds = 0;
   private best: (BestValidation & { actor: NamedWeights }) | undefined;
 
-  private constructor(config: TrainConfig, options: TrainerOptions = {}) {
+  private constructor(config: TrainConfig, options: TrainerOptions) {
+    if (!options?.engines || typeof options.engines[config.engine] !== "function") {
+      throw new ConfigError({ field: "engine", value: config.engine, expected: `an engine the trainer was given (options.engines has ${Object.keys(options?.engines ?? {}).join(", ") || "none"})` });
+    }
     this.config = config;
     this.options = options;
     const family = options.family ?? taskFamily(config.family);
@@ -122,7 +142,7 @@ export class PpoTrainer {
   }
 
   /** A trainer for a validated config (throws a `ConfigError` naming the first bad key). */
-  static create(config: TrainConfigInput | TrainConfig, options: TrainerOptions = {}): PpoTrainer {
+  static create(config: TrainConfigInput | TrainConfig, options: TrainerOptions): PpoTrainer {
     return new PpoTrainer(parseTrainConfig(config, options.family?.name), options);
   }
 
@@ -391,13 +411,15 @@ export class PpoTrainer {
   }
 
   private trainingEngine(): Promise<TrainingEngine> {
-    const factory = this.options.engine ?? ((options) => createTrainingEngine(this.config.engine, options));
-    this.engine ??= factory(this.engineOptions());
+    this.engine ??= this.options.engines[this.config.engine]!(this.engineOptions());
     return this.engine;
   }
 
-  /** Writes weights, optimiser state and progress atomically (temporary file, then rename). */
-  async saveCheckpoint(path: string): Promise<void> {
+  /**
+   * The run's state as bytes (safetensors: weights, Adam's state, the best validation actor, progress and config in
+   * the header). Writing them somewhere, atomically, is the caller's business.
+   */
+  checkpoint(): Uint8Array {
     const tensors: Record<string, WeightTensor> = {};
     const slots: Record<string, number> = {};
     for (const role of ["actor", "critic"] as const) {
@@ -415,27 +437,16 @@ export class PpoTrainer {
       for (const [name, tensor] of Object.entries(actor)) tensors[`${BEST_ACTOR_PREFIX}${name}`] = tensor;
       metadata.bestValidation = JSON.stringify(best);
     }
-    const temporary = `${path}.tmp-${process.pid}`;
-    try {
-      await writeFile(temporary, encodeSafetensors(tensors, metadata));
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true }).catch(() => {});
-      throw new InputError({ field: "path", value: path, expected: `a writable checkpoint path (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-    }
+    return encodeSafetensors(tensors, metadata);
   }
 
   /**
-   * Continues a run from a checkpoint. `config` may raise `iterations` or change how it runs (engine, device,
-   * threads, `checkpointEvery`); any other difference is an error, as is a damaged file (left untouched).
+   * Continues a run from checkpoint bytes (`source` names them in errors, e.g. the file they came from). `config` may
+   * raise `iterations` or change how it runs (engine, device, threads, workers, `checkpointEvery`, validation); any
+   * other difference is a `ConfigError`, and damaged bytes are a `FileFormatError`.
    */
-  static async resume(path: string, config?: TrainConfigInput | TrainConfig, options: TrainerOptions = {}): Promise<PpoTrainer> {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch (error) {
-      throw new FileFormatError(`cannot read the checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { path, cause: error });
-    }
+  static fromCheckpoint(bytes: Uint8Array, config: TrainConfigInput | TrainConfig | undefined, options: TrainerOptions & { source?: string }): PpoTrainer {
+    const path = options.source;
     const { weights, metadata } = decodeSafetensors(bytes, path);
     const { config: saved, iteration, slots, bestValidation } = readCheckpointHeader(metadata, path, options.family?.name);
     const wanted = config === undefined ? saved : parseTrainConfig(config, options.family?.name);
@@ -446,7 +457,7 @@ export class PpoTrainer {
         throw new ConfigError({
           field: key,
           value: wanted[key],
-          expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
+          expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path ?? "the checkpoint"} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
         });
       }
     }
@@ -471,7 +482,7 @@ export class PpoTrainer {
   }
 
   /** The weights of a network stored under `prefix` in a checkpoint, checked against its spec (shape, finiteness). */
-  private checkpointWeights(weights: Record<string, WeightTensor>, prefix: string, path: string, role: Role = "actor"): Record<string, WeightTensor> {
+  private checkpointWeights(weights: Record<string, WeightTensor>, prefix: string, path: string | undefined, role: Role = "actor"): Record<string, WeightTensor> {
     const result: Record<string, WeightTensor> = {};
     for (const { name, shape } of this.specs[role].weights) {
       const tensor = weights[`${prefix}${name}`];
