@@ -1,5 +1,5 @@
-import { FileFormatError } from "@rl3/core";
-import { type TrainConfig, parseTrainConfig } from "./config.js";
+import { ConfigError, FileFormatError, type ModelSpec, type NamedWeights, type WeightTensor, decodeSafetensors, encodeSafetensors } from "@rl3/core";
+import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
 
 /** The `__metadata__` a PPO checkpoint carries beside its tensors (safetensors: every value a string). */
 export const CHECKPOINT_FORMAT = "rl3-checkpoint";
@@ -77,4 +77,92 @@ function readBestValidation(text: string, iteration: number, path: string | unde
     (best.stderr as number) >= 0;
   if (!valid) throw new FileFormatError(`its bestValidation entry is ${text}; expected {iteration: an integer in [1, ${iteration}], mean: a finite number, stderr: a finite number ≥ 0}`, { path });
   return { iteration: best!.iteration as number, mean: best!.mean as number, stderr: best!.stderr as number };
+}
+
+/** Where a checkpoint keeps the actor that scored the best validation return. */
+export const BEST_ACTOR_PREFIX = "best/actor/";
+
+/** Settings that may change between a checkpoint and its resumption (everything else must match). */
+const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "validateEvery", "validationEpisodes", "workers"]);
+
+/** What a checkpoint holds: a trainer's whole state. */
+export interface TrainerState {
+  config: TrainConfig;
+  iteration: number;
+  parameters: Readonly<Record<(typeof ROLES)[number], NamedWeights>>;
+  optimizerSlots: Readonly<Record<(typeof ROLES)[number], readonly WeightTensor[]>>;
+  best?: { iteration: number; mean: number; stderr: number; actor: NamedWeights } | undefined;
+}
+
+/** A trainer's state as safetensors bytes: tensors under actor/, critic/, optimizer/<role>/<i>, best/actor/. */
+export function encodeCheckpoint(state: TrainerState): Uint8Array {
+  const tensors: Record<string, WeightTensor> = {};
+  const slots: Record<string, number> = {};
+  for (const role of ROLES) {
+    for (const [name, tensor] of Object.entries(state.parameters[role])) tensors[`${role}/${name}`] = tensor;
+    const saved = state.optimizerSlots[role];
+    slots[role] = saved.length;
+    saved.forEach((slot, index) => {
+      tensors[`optimizer/${role}/${index}`] = slot;
+    });
+  }
+  const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, version: String(CHECKPOINT_VERSION), iteration: String(state.iteration), config: JSON.stringify(state.config), slots: JSON.stringify(slots) };
+  if (state.best) {
+    const { actor, ...best } = state.best;
+    for (const [name, tensor] of Object.entries(actor)) tensors[`${BEST_ACTOR_PREFIX}${name}`] = tensor;
+    metadata.bestValidation = JSON.stringify(best);
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** A checked checkpoint: its header, and its networks and optimizer state read against the specs they must fit. */
+export interface DecodedCheckpoint extends CheckpointHeader {
+  /** The weights stored under `prefix`, checked against `spec` (shapes, finiteness), as fresh arrays. */
+  network(prefix: string, spec: ModelSpec): Record<string, WeightTensor>;
+  optimizerSlots(role: (typeof ROLES)[number]): WeightTensor[];
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, path: string | undefined, customFamily?: string): DecodedCheckpoint {
+  const { weights, metadata } = decodeSafetensors(bytes, path);
+  const header = readCheckpointHeader(metadata, path, customFamily);
+  return {
+    ...header,
+    network(prefix, spec) {
+      const result: Record<string, WeightTensor> = {};
+      for (const { name, shape } of spec.weights) {
+        const tensor = weights[`${prefix}${name}`];
+        const sameShape = tensor !== undefined && tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
+        if (!sameShape) throw new FileFormatError(`weight ${prefix}${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
+        if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${prefix}${name} holds non-finite values`, { path });
+        result[name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
+      }
+      return result;
+    },
+    optimizerSlots(role) {
+      return Array.from({ length: header.slots[role] }, (_, index) => {
+        const tensor = weights[`optimizer/${role}/${index}`];
+        if (!tensor) throw new FileFormatError(`optimizer state optimizer/${role}/${index} is missing`, { path });
+        return tensor;
+      });
+    },
+  };
+}
+
+/**
+ * The config a resumed run trains with: the saved one, or `requested` where it differs only in settings that may
+ * change on resume. Anything else is a `ConfigError` (the file is sound; the request differs from it).
+ */
+export function resumedConfig(saved: TrainConfig, requested: TrainConfigInput | TrainConfig | undefined, path: string | undefined, customFamily?: string): TrainConfig {
+  const wanted = requested === undefined ? saved : parseTrainConfig(requested, customFamily);
+  for (const key of Object.keys(saved) as (keyof TrainConfig)[]) {
+    if (RESUMABLE_CHANGES.has(key)) continue;
+    if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
+      throw new ConfigError({
+        field: key,
+        value: wanted[key],
+        expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path ?? "the checkpoint"} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
+      });
+    }
+  }
+  return wanted;
 }

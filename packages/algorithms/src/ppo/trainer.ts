@@ -6,93 +6,28 @@ import {
   type ModelSpec,
   type NamedWeights,
   type TrainingEngine,
-  type TrainingEngineFactory,
   type WeightTensor,
   createModelSpec,
-  decodeSafetensors,
-  encodeSafetensors,
   initialWeights,
 } from "@rl3/core";
 import { type TaskFamily, taskFamily } from "@rl3/envs";
 import { exportOnnx } from "@rl3/onnx";
 import { metaEpisodeReturns, validationTaskStreams, weightSeed } from "@rl3/wrappers";
 import { Adam, addWeightDecay } from "../adam.js";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "../checkpoint.js";
+import { BEST_ACTOR_PREFIX, decodeCheckpoint, encodeCheckpoint, resumedConfig } from "../checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "../config.js";
 import { generalizedAdvantages } from "../gae.js";
 import { mean, standardError } from "../statistics.js";
 import { ActingAgent } from "./acting-agent.js";
 import { explainedVariance, normalizeAdvantages } from "./batches.js";
-import { type EnvShard, LocalShard, type ShardStep, combineSteps, shardEnvs } from "./shard.js";
+import { LocalShard, type ShardStep, combineSteps } from "./shard.js";
+import { ShardGroup } from "./shard-group.js";
 import type { Rollout } from "./rollout.js";
+import type { BestValidation, IterationMetrics, RolloutStatistics, TrainerOptions } from "./types.js";
 
-/** Where a checkpoint keeps the actor that scored the best validation return. */
-const BEST_ACTOR_PREFIX = "best/actor/";
-
-/** CleanRL-style metrics of one PPO iteration. */
-export interface IterationMetrics {
-  iteration: number;
-  "charts/env_steps": number;
-  "charts/episodic_return": number;
-  "charts/SPS": number;
-  "losses/policy_loss": number;
-  "losses/value_loss": number;
-  "losses/entropy": number;
-  "losses/approx_kl": number;
-  "losses/clipfrac": number;
-  "losses/explained_variance": number;
-  "charts/actor_epochs": number;
-  "charts/entropy_coefficient": number;
-  "time/rollout_seconds": number;
-  "time/update_seconds": number;
-  /** Iterations that validated (`validateEvery`): the greedy actor's mean return on the validation tasks… */
-  "eval/validation_return"?: number;
-  /** …and its standard error. */
-  "eval/validation_stderr"?: number;
-}
-
-/** A rollout as the update sees it (`PpoTrainer.rolloutStatistics`); env-major, like the rollout. */
-export interface RolloutStatistics {
-  /** The rollout actor's log π(a | h_t) of every action, [numEnvs × H × numActions]. */
-  logProbabilities: Float32Array;
-  /** The critic's V(x_0 … x_H) per env (raw scale, after `valueScale`), [numEnvs × (H + 1)]. */
-  values: Float32Array;
-  /** GAE(γ, λ) advantages, [numEnvs × H]. */
-  advantages: Float32Array;
-  /** λ-return critic targets (raw scale), [numEnvs × H]. */
-  returns: Float32Array;
-  /** The advantages normalised per minibatch, as the policy loss reads them, [numEnvs × H]. */
-  normalizedAdvantages: Float32Array;
-}
-
-/** The best greedy validation return so far, and when it was reached. */
-export interface BestValidation {
-  iteration: number;
-  mean: number;
-  stderr: number;
-}
+export type { BestValidation, EngineFactories, IterationMetrics, RolloutStatistics, TrainerOptions } from "./types.js";
 
 
-/** Settings that may change between a checkpoint and its resumption (everything else must match). */
-const RESUMABLE_CHANGES = new Set(["iterations", "checkpointEvery", "engine", "device", "threads", "validateEvery", "validationEpisodes", "workers"]);
-
-/** The engines a trainer may build, by the names `config.engine` takes (the app supplies onnxruntime and tfjs). */
-export type EngineFactories = Readonly<Partial<Record<TrainConfig["engine"], TrainingEngineFactory>>>;
-
-export interface TrainerOptions {
-  /**
-   * What builds the engine that trains and acts: `engines[config.engine]`. The trainer imports no runtime; the
-   * caller brings them (e.g. `{ onnx: (o) => OnnxTrainingEngine.create(o) }` from `@rl3/onnx/node`).
-   */
-  engines: EngineFactories;
-  /** Train on this family object instead of `taskFamily(config.family)` (its name must equal config.family). */
-  family?: TaskFamily;
-  /**
-   * Shards 1 … N − 1 of a data-parallel run (`config.workers` = N), given the envs each owns: the app's worker
-   * threads. Shard 0 runs in this thread on the trainer's engine. Needed when `config.workers` > 1.
-   */
-  remoteShards?: (envs: readonly (readonly number[])[]) => Promise<EnvShard[]>;
-}
 
 type Role = "actor" | "critic";
 
@@ -113,11 +48,11 @@ export class PpoTrainer {
   private readonly parameters: Record<Role, Record<string, WeightTensor>>;
   private readonly optimizers: Record<Role, Adam>;
   private engine: Promise<TrainingEngine> | undefined;
-  private shards: Promise<EnvShard[]> | undefined;
+  private group: Promise<ShardGroup> | undefined;
   private readonly options: TrainerOptions;
   private completed = 0;
-  private shardSeconds = 0;
   private iterationSeconds = 0;
+  private parallelSeconds = 0;
   private best: (BestValidation & { actor: NamedWeights }) | undefined;
 
   private constructor(config: TrainConfig, options: TrainerOptions) {
@@ -227,13 +162,13 @@ export class PpoTrainer {
   /** One PPO iteration: rollout, advantages, then the epochs of minibatch updates. */
   async trainIteration(): Promise<IterationMetrics> {
     const started = performance.now();
-    const shards = await this.envShards();
-    const parts = await this.onShards(shards, (shard) => shard.rollout(this.completed, this.parameters.actor));
-    const { actions, rewards } = this.gather(shards, parts);
+    const group = await this.shardGroup();
+    const { rewards } = group.gatherRollouts(await group.all((shard) => shard.rollout(this.completed, this.parameters.actor)), this.config.horizon);
     const collected = performance.now();
-    const metrics = await this.update(shards, rewards);
+    const metrics = await this.update(group, rewards);
     const finished = performance.now();
     this.iterationSeconds += (finished - started) / 1000;
+    this.parallelSeconds = group.parallelSeconds;
     this.completed++;
     const steps = this.config.batchSize;
     let total = 0;
@@ -247,7 +182,6 @@ export class PpoTrainer {
       "time/rollout_seconds": (collected - started) / 1000,
       "time/update_seconds": (finished - collected) / 1000,
     };
-    void actions;
     const { validateEvery } = this.config;
     if (validateEvery > 0 && (this.completed % validateEvery === 0 || this.done)) {
       // After SPS and the timings: they measure training, not validation.
@@ -264,46 +198,17 @@ export class PpoTrainer {
    * Adam, gathering): what stays serial however many workers share the run.
    */
   get serialSeconds(): number {
-    return this.iterationSeconds - this.shardSeconds;
+    return this.iterationSeconds - this.parallelSeconds;
   }
 
-  /** Runs one call on every shard at once, timing it as parallel work. */
-  private async onShards<T>(shards: readonly EnvShard[], call: (shard: EnvShard) => Promise<T>): Promise<T[]> {
-    const started = performance.now();
-    const results = await Promise.all(shards.map(call));
-    this.shardSeconds += (performance.now() - started) / 1000;
-    return results;
+  /** The run's shards, created at the first iteration and kept. */
+  private shardGroup(): Promise<ShardGroup> {
+    this.group ??= this.trainingEngine().then((engine) => ShardGroup.create(this.config, this.family, engine, this.options.remoteShards));
+    return this.group;
   }
 
   private allEnvs(): number[] {
     return Array.from({ length: this.numEnvs }, (_, env) => env);
-  }
-
-  /** Shard 0 in this thread, the others from `remoteShards` (created once, kept for the run). */
-  private envShards(): Promise<EnvShard[]> {
-    this.shards ??= (async () => {
-      const envs = shardEnvs(this.numEnvs, this.config.minibatchSize / this.config.horizon, this.config.workers);
-      const local = new LocalShard(this.config, this.family, await this.trainingEngine(), envs[0]!);
-      if (envs.length === 1) return [local];
-      if (!this.options.remoteShards) throw new ConfigError({ field: "workers", value: this.config.workers, expected: "1, or a trainer given remoteShards (the CLI's worker threads)" });
-      return [local, ...(await this.options.remoteShards(envs.slice(1)))];
-    })();
-    return this.shards;
-  }
-
-  /** The shards' env-major parts as whole-batch arrays in env order. */
-  private gather(shards: readonly EnvShard[], parts: readonly { actions: Int32Array; rewards: Float64Array }[]): { actions: Int32Array; rewards: Float64Array } {
-    if (shards.length === 1) return parts[0]!;
-    const { horizon } = this.config;
-    const actions = new Int32Array(this.numEnvs * horizon);
-    const rewards = new Float64Array(this.numEnvs * horizon);
-    shards.forEach((shard, index) =>
-      shard.envs.forEach((env, local) => {
-        actions.set(parts[index]!.actions.subarray(local * horizon, (local + 1) * horizon), env * horizon);
-        rewards.set(parts[index]!.rewards.subarray(local * horizon, (local + 1) * horizon), env * horizon);
-      }),
-    );
-    return { actions, rewards };
   }
 
   /** GAE advantages and λ-return targets of the whole batch, and the advantages normalised per minibatch (§5.2). */
@@ -318,14 +223,14 @@ export class PpoTrainer {
     return { advantages, returns, normalizedAdvantages };
   }
 
-  private async update(shards: readonly EnvShard[], rewards: Float64Array): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
+  private async update(group: ShardGroup, rewards: Float64Array): Promise<Omit<IterationMetrics, "iteration" | "charts/env_steps" | "charts/episodic_return" | "charts/SPS" | "time/rollout_seconds" | "time/update_seconds">> {
     const config = this.config;
     const { horizon } = config;
     // The rollout policy's log-probabilities (kept by each shard) and the values, with the networks as they are now.
-    const values = this.scatterBack(shards, await this.onShards(shards, (shard) => shard.values(this.parameters.actor, this.parameters.critic)), horizon + 1);
+    const values = group.gather(await group.all((shard) => shard.values(this.parameters.actor, this.parameters.critic)), horizon + 1);
     const { returns, normalizedAdvantages } = this.targets(rewards, values);
     const scaledReturns = config.valueScale === 1 ? returns : Float32Array.from(returns, (value) => value / config.valueScale);
-    await this.onShards(shards, (shard) => shard.setTargets(this.slice(shard, normalizedAdvantages, horizon), this.slice(shard, scaledReturns, horizon)));
+    await group.all((shard) => shard.setTargets(group.slice(shard, normalizedAdvantages, horizon), group.slice(shard, scaledReturns, horizon)));
     const entropyCoefficient = config.entropyDecay ? config.entropyCoefficient * (1 - this.completed / config.iterations) : config.entropyCoefficient;
 
     let actorActive = true;
@@ -335,7 +240,7 @@ export class PpoTrainer {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       for (let minibatch = 0; minibatch < numMinibatches; minibatch++) {
         const actor = actorActive ? this.parameters.actor : undefined;
-        const parts = (await this.onShards(shards, (shard) => shard.step(minibatch, actor, this.parameters.critic, entropyCoefficient))).filter((part): part is ShardStep => part !== undefined);
+        const parts = (await group.all((shard) => shard.step(minibatch, actor, this.parameters.critic, entropyCoefficient))).filter((part): part is ShardStep => part !== undefined);
         const { policy, value } = combineSteps(parts);
         if (policy) {
           this.apply("actor", policy.gradients, policy.loss);
@@ -354,7 +259,7 @@ export class PpoTrainer {
         actorEpochs++;
         // KL(π_old ‖ π_new) averaged over every step of the batch (§5.2's early-stop statistic).
         let kl = 0;
-        for (const part of await this.onShards(shards, (shard) => shard.kl(this.parameters.actor))) kl += part;
+        for (const part of await group.all((shard) => shard.kl(this.parameters.actor))) kl += part;
         if (kl / (this.numEnvs * horizon) >= config.targetKl) actorActive = false;
       }
     }
@@ -369,22 +274,6 @@ export class PpoTrainer {
       "charts/actor_epochs": actorEpochs,
       "charts/entropy_coefficient": entropyCoefficient,
     };
-  }
-
-  /** The shards' per-env rows of `width` values as one env-major array (the parts as they are with one shard). */
-  private scatterBack(shards: readonly EnvShard[], parts: readonly Float32Array[], width: number): Float32Array {
-    if (shards.length === 1) return parts[0]!;
-    const whole = new Float32Array(this.numEnvs * width);
-    shards.forEach((shard, index) => shard.envs.forEach((env, local) => whole.set(parts[index]!.subarray(local * width, (local + 1) * width), env * width)));
-    return whole;
-  }
-
-  /** A shard's rows of an env-major [numEnvs × width] array (the array itself with one shard). */
-  private slice(shard: EnvShard, whole: Float32Array, width: number): Float32Array {
-    if (shard.envs.length === this.numEnvs) return whole;
-    const part = new Float32Array(shard.envs.length * width);
-    shard.envs.forEach((env, local) => part.set(whole.subarray(env * width, (env + 1) * width), local * width));
-    return part;
   }
 
   /** One Adam step; a non-finite loss or gradient stops training before any weight changes. */
@@ -420,24 +309,14 @@ export class PpoTrainer {
    * the header). Writing them somewhere, atomically, is the caller's business.
    */
   checkpoint(): Uint8Array {
-    const tensors: Record<string, WeightTensor> = {};
-    const slots: Record<string, number> = {};
-    for (const role of ["actor", "critic"] as const) {
-      for (const [name, tensor] of Object.entries(this.parameters[role])) tensors[`${role}/${name}`] = tensor;
+    return encodeCheckpoint({
+      config: this.config,
+      iteration: this.completed,
+      parameters: this.parameters,
       // Adam's state in tf.train.adam's layout ([iterations, m…, v…]): checkpoints of either engine resume under both.
-      const saved = this.optimizers[role].slots();
-      slots[role] = saved.length;
-      saved.forEach((slot, index) => {
-        tensors[`optimizer/${role}/${index}`] = slot;
-      });
-    }
-    const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, version: String(CHECKPOINT_VERSION), iteration: String(this.completed), config: JSON.stringify(this.config), slots: JSON.stringify(slots) };
-    if (this.best) {
-      const { actor, ...best } = this.best;
-      for (const [name, tensor] of Object.entries(actor)) tensors[`${BEST_ACTOR_PREFIX}${name}`] = tensor;
-      metadata.bestValidation = JSON.stringify(best);
-    }
-    return encodeSafetensors(tensors, metadata);
+      optimizerSlots: { actor: this.optimizers.actor.slots(), critic: this.optimizers.critic.slots() },
+      best: this.best,
+    });
   }
 
   /**
@@ -447,59 +326,28 @@ export class PpoTrainer {
    */
   static fromCheckpoint(bytes: Uint8Array, config: TrainConfigInput | TrainConfig | undefined, options: TrainerOptions & { source?: string }): PpoTrainer {
     const path = options.source;
-    const { weights, metadata } = decodeSafetensors(bytes, path);
-    const { config: saved, iteration, slots, bestValidation } = readCheckpointHeader(metadata, path, options.family?.name);
-    const wanted = config === undefined ? saved : parseTrainConfig(config, options.family?.name);
-    for (const key of Object.keys(saved) as (keyof TrainConfig)[]) {
-      if (RESUMABLE_CHANGES.has(key)) continue;
-      if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
-        // The file is sound; the request differs from it, so this is a config mistake, not a damaged file.
-        throw new ConfigError({
-          field: key,
-          value: wanted[key],
-          expected: `${JSON.stringify(saved[key])}, the value of the run that wrote ${path ?? "the checkpoint"} (only ${[...RESUMABLE_CHANGES].join(", ")} may change on resume)`,
-        });
-      }
-    }
-    const trainer = new PpoTrainer(wanted, options);
+    const checkpoint = decodeCheckpoint(bytes, path, options.family?.name);
+    const trainer = new PpoTrainer(resumedConfig(checkpoint.config, config, path, options.family?.name), options);
     for (const role of ["actor", "critic"] as const) {
-      trainer.parameters[role] = trainer.checkpointWeights(weights, `${role}/`, path, role);
-      const count = slots[role];
-      const entries = Array.from({ length: count }, (_, index) => {
-        const tensor = weights[`optimizer/${role}/${index}`];
-        if (!tensor) throw new FileFormatError(`optimizer state optimizer/${role}/${index} is missing`, { path });
-        return tensor;
-      });
+      trainer.parameters[role] = checkpoint.network(`${role}/`, trainer.specs[role]);
       try {
-        trainer.optimizers[role].loadSlots(entries);
+        trainer.optimizers[role].loadSlots(checkpoint.optimizerSlots(role));
       } catch (error) {
+        if (error instanceof FileFormatError) throw error;
         throw new FileFormatError(`its ${role} optimizer state is invalid: ${(error as Error).message}`, { path, cause: error });
       }
     }
-    if (bestValidation) trainer.best = { ...bestValidation, actor: trainer.checkpointWeights(weights, BEST_ACTOR_PREFIX, path) };
-    trainer.completed = iteration;
+    if (checkpoint.bestValidation) trainer.best = { ...checkpoint.bestValidation, actor: checkpoint.network(BEST_ACTOR_PREFIX, trainer.specs.actor) };
+    trainer.completed = checkpoint.iteration;
     return trainer;
-  }
-
-  /** The weights of a network stored under `prefix` in a checkpoint, checked against its spec (shape, finiteness). */
-  private checkpointWeights(weights: Record<string, WeightTensor>, prefix: string, path: string | undefined, role: Role = "actor"): Record<string, WeightTensor> {
-    const result: Record<string, WeightTensor> = {};
-    for (const { name, shape } of this.specs[role].weights) {
-      const tensor = weights[`${prefix}${name}`];
-      const sameShape = tensor !== undefined && tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
-      if (!sameShape) throw new FileFormatError(`weight ${prefix}${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
-      if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${prefix}${name} holds non-finite values`, { path });
-      result[name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
-    }
-    return result;
   }
 
   /** Frees the engine's sessions or tensors. */
   async dispose(): Promise<void> {
-    const [engine, shards] = [this.engine, this.shards];
+    const [engine, group] = [this.engine, this.group];
     this.engine = undefined;
-    this.shards = undefined;
-    if (shards) for (const shard of await shards) await shard.dispose();
+    this.group = undefined;
+    if (group) await (await group).dispose();
     if (engine) await (await engine).dispose();
   }
 }
