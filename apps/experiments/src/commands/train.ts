@@ -8,9 +8,8 @@ import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
 import { applyOverrides } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
-import { resumeTrainer, saveCheckpoint } from "../runs/checkpoint-file.js";
-import { ENGINES } from "../runs/engines.js";
-import { threadShards } from "../runs/thread-shards.js";
+import { resumeTrainer } from "../runs/checkpoint-file.js";
+import { runTraining, trainerOptions } from "../runs/run-training.js";
 import { Progress } from "../progress.js";
 import { MetricsLog, RUN_FILES, type RunInfo, createRunDir, readMetrics, readRunInfo, writeAtomic, writeRunInfo } from "../run-dir.js";
 
@@ -43,12 +42,6 @@ function defaultWorkers(config: TrainConfig): number {
   return Math.max(1, Math.min(availableParallelism(), config.batchSize / config.horizon));
 }
 
-/** A trainer whose shards after the first run in worker threads of this process. */
-function trainerOptions(backend: BackendName) {
-  let trainer: PpoTrainer | undefined;
-  const options = { engines: ENGINES, remoteShards: threadShards(() => trainer!, backend) };
-  return { options, bind: (created: PpoTrainer) => (trainer = created) };
-}
 
 /**
  * On `--resume` the run's own preset, method, scale and seed hold. A flag that names a different one is an error:
@@ -131,20 +124,16 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
   process.on("SIGTERM", onSignal);
   const progress = new Progress(`${trainer.config.method} ${trainer.config.family}`, trainer.config.iterations, trainer.iteration, options.quiet);
   try {
-    while (!trainer.done && !interrupted) {
-      const metrics = await trainer.trainIteration();
-      log.append(metrics);
-      progress.update(metrics);
-      // A new best is exported at once: the checkpoint holds it too, so a kill before the next one loses nothing.
-      if (trainer.bestValidation?.iteration === trainer.iteration) writeAtomic(join(runDir, RUN_FILES.bestPolicy), trainer.exportPolicy("step", "best"));
-      if (trainer.iteration % trainer.config.checkpointEvery === 0) saveCheckpoint(trainer, checkpointPath);
-    }
-    saveCheckpoint(trainer, checkpointPath);
+    await runTraining(trainer, {
+      iteration: (metrics) => {
+        log.append(metrics);
+        progress.update(metrics);
+      },
+      bestPolicy: (bytes) => writeAtomic(join(runDir, RUN_FILES.bestPolicy), bytes),
+      checkpoint: (bytes) => writeAtomic(checkpointPath, bytes),
+      stopRequested: () => interrupted,
+    });
     writeAtomic(join(runDir, RUN_FILES.policy), trainer.exportPolicy("step"));
-  } catch (error) {
-    // Worker threads would keep the process alive after an error: stop them before it propagates.
-    await trainer.dispose().catch(() => {});
-    throw error;
   } finally {
     progress.stop();
     process.off("SIGINT", onSignal);

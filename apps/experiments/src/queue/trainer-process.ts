@@ -6,8 +6,7 @@
  */
 import { PpoTrainer, type TrainConfig } from "@rl3/algorithms";
 import { initBackend } from "@rl3/models";
-import { ENGINES } from "../runs/engines.js";
-import { threadShards } from "../runs/thread-shards.js";
+import { runTraining, trainerOptions } from "../runs/run-training.js";
 import type { FromTrainer, ToTrainer } from "./trainer-protocol.js";
 
 let stopRequested = false;
@@ -18,30 +17,22 @@ function send(message: FromTrainer): Promise<void> {
 }
 
 async function train(config: TrainConfig, checkpoint: Uint8Array | undefined): Promise<void> {
-  // Checkpoints travel as bytes to the worker, which stores them in Redis: no file on this machine.
+  // Checkpoints travel as bytes to the worker, which stores them in Redis: no file on this machine. A job whose
+  // config asks for several workers gets them as threads of this process.
   await initBackend("auto");
-  // A job whose config asks for several workers gets them as threads of this process.
-  let trainer: PpoTrainer;
-  const options = { engines: ENGINES, remoteShards: threadShards(() => trainer, "auto") };
-  if (checkpoint) {
-    trainer = PpoTrainer.fromCheckpoint(checkpoint, config, { ...options, source: "the job's checkpoint" });
-  } else {
-    trainer = PpoTrainer.create(config, options);
-  }
+  const threads = trainerOptions("auto");
+  const trainer = threads.bind(checkpoint ? PpoTrainer.fromCheckpoint(checkpoint, config, { ...threads.options, source: "the job's checkpoint" }) : PpoTrainer.create(config, threads.options));
   await send({ type: "started", iteration: trainer.iteration });
-  const saveCheckpoint = async () => {
-    await send({ type: "checkpoint", iteration: trainer.iteration, bytes: trainer.checkpoint() });
-  };
-  while (!trainer.done && !stopRequested) {
-    const metrics = await trainer.trainIteration();
-    await send({ type: "iteration", metrics });
-    if (trainer.iteration % trainer.config.checkpointEvery === 0) await saveCheckpoint();
-  }
-  await saveCheckpoint();
-  if (trainer.done) {
+  const { stopped } = await runTraining(trainer, {
+    iteration: (metrics) => send({ type: "iteration", metrics }),
+    checkpoint: (bytes, iteration) => send({ type: "checkpoint", iteration, bytes }),
+    stopRequested: () => stopRequested,
+  });
+  if (stopped) await send({ type: "stopped", iteration: trainer.iteration });
+  else {
     const bestPolicy = trainer.bestValidation ? { bestPolicy: trainer.exportPolicy("step", "best") } : {};
     await send({ type: "finished", iteration: trainer.iteration, policy: trainer.exportPolicy("step"), ...bestPolicy });
-  } else await send({ type: "stopped", iteration: trainer.iteration });
+  }
   await trainer.dispose();
 }
 
