@@ -148,7 +148,8 @@ describe.skipIf(redisMissing !== undefined)("rl3 on a Redis job queue (BullMQ)",
     const localRuns = Promise.all(
       RUNS.map(async (run) => {
         const [, method, seed] = /-(rl\d)-s(\d)$/u.exec(run)!;
-        const local = await rl3Async(["train", "--preset", "bandits-100", "--method", method!, "--seed", seed!, "--scale", "quick", "--out", `local/${run}`, ...TINY, "--json"], work);
+        // One worker, as a queued job trains (rl3 train alone would take every core of the machine).
+        const local = await rl3Async(["train", "--preset", "bandits-100", "--method", method!, "--seed", seed!, "--scale", "quick", "--workers", "1", "--out", `local/${run}`, ...TINY, "--json"], work);
         expect(local.status, local.stderr).toBe(0);
       }),
     );
