@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EvaluationResult } from "@rl3/algorithms";
 import { FileFormatError, InputError } from "@rl3/core";
-import { type Comparison, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../comparison.js";
+import { type Comparison, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../report/comparison.js";
 import type { Output } from "../output.js";
-import { aggregatesSpec, renderChart } from "../plots.js";
+import { aggregatesSpec, renderChart } from "../report/plots.js";
 import { RUN_FILES, readRunInfo } from "../run-dir.js";
 
 export interface CompareCommandOptions {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FileFormatError } from "@rl3/core";
-import { groupRuns } from "../curve-groups.js";
+import { groupRuns } from "../report/curve-groups.js";
 import type { Output } from "../output.js";
-import { type BarPoint, CURVE_SMOOTHING, type ReferenceLine, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../plots.js";
+import { type BarPoint, CURVE_SMOOTHING, type ReferenceLine, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../report/plots.js";
 import { RUN_FILES, readMetrics, readRunInfo } from "../run-dir.js";
 import type { EvaluationSummary } from "./evaluate.js";
 

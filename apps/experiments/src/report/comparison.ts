@@ -14,7 +14,7 @@ import {
   stratifiedBootstrap,
 } from "@rl3/algorithms";
 import { InputError } from "@rl3/core";
-import { markdownTable } from "./output.js";
+import { markdownTable } from "../output.js";
 import type { AggregatePoint } from "./plots.js";
 
 /**

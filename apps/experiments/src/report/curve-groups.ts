@@ -1,4 +1,4 @@
-import type { RunInfo } from "./run-dir.js";
+import type { RunInfo } from "../run-dir.js";
 
 /**
  * Which runs may be averaged into one learning curve. Two runs are seeds of one experiment only when they agree on

@@ -2,7 +2,7 @@ import type { TrainConfig } from "@rl3/algorithms";
 import { describe, expect, it } from "vitest";
 import { experimentSettings, groupRuns } from "./curve-groups.js";
 import { curvePoints } from "./plots.js";
-import type { RunInfo } from "./run-dir.js";
+import type { RunInfo } from "../run-dir.js";
 
 const base = { family: "mdps", horizon: 100, method: "rl3", iterations: 150, batchSize: 1600, minibatchSize: 400, learningRate: 0.001, seed: 1, model: { kind: "transformer", dModel: 32 } };
 const run = (name: string, changes: Record<string, unknown>, scale = "quick") => ({ name, info: { preset: "p", scale, config: { ...base, ...changes } as unknown as TrainConfig } satisfies RunInfo });

@@ -3,7 +3,7 @@ import { TASK_FAMILY_NAMES } from "@rl3/envs";
 import type { AgentFigures, PairFigures } from "./comparison.js";
 import { PAPER_RESULTS, besidePaperTable } from "./paper-results.js";
 import { AGENT_COLOURS, agentColourScale, learningCurveSpec } from "./plots.js";
-import { PRESETS } from "./presets.js";
+import { PRESETS } from "../presets.js";
 import { FAMILY_NOTES, glossary } from "./report-glossary.js";
 
 const interval = (estimate: number) => ({ estimate, low: estimate - 0.01, high: estimate + 0.01 });

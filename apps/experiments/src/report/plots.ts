@@ -1,7 +1,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
-import { writeAtomic } from "./run-dir.js";
+import { writeAtomic } from "../run-dir.js";
 
 /** Renders a vega-lite spec to SVG (vega, headless) and PNG (resvg), writing `<base>.svg` and `<base>.png`. */
 export async function renderChart(spec: vegaLite.TopLevelSpec, base: string): Promise<{ svg: string; png: string; width: number; height: number }> {

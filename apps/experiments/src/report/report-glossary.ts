@@ -1,5 +1,5 @@
 import type { TaskFamilyName } from "@rl3/envs";
-import { markdownTable } from "./output.js";
+import { markdownTable } from "../output.js";
 
 /**
  * What each test family is, in the words a report reader needs (the exact definitions: docs/envs.md and the

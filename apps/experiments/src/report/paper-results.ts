@@ -1,6 +1,6 @@
 import { type AgentFigures, type PairFigures, formatInterval } from "./comparison.js";
 import { PAPER_BUDGET_SWEEP } from "./budget-sweep.js";
-import { markdownTable } from "./output.js";
+import { markdownTable } from "../output.js";
 
 /** One number the paper reports for one method on one test family: a return (mean ± s.e.) or a score ÷ oracle. */
 export interface PaperFigure {

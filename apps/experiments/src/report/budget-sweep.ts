@@ -1,6 +1,6 @@
 import type { Interval } from "@rl3/algorithms";
 import type * as vegaLite from "vega-lite";
-import { markdownTable } from "./output.js";
+import { markdownTable } from "../output.js";
 import { agentColourScale } from "./plots.js";
 
 /**
