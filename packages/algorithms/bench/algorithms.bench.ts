@@ -4,8 +4,8 @@
 // 3. 1 vs 2 intra-op threads. Every epoch trains the actor (targetKl 1e9: the worst case, and stable to time).
 // Runs against the built packages.
 import { type BenchResult, atLeast, atMost, report } from "../../../scripts/bench-harness.js";
-import { Rng, createModelSpec, type ModelSpecOptions } from "@rl3/core";
-import { TfjsTrainingEngine, initBackend, initialWeights } from "@rl3/models";
+import { Rng, createModelSpec, initialWeights, type ModelSpecOptions } from "@rl3/core";
+import { TfjsTrainingEngine, initBackend } from "@rl3/models";
 import { OnnxTrainingEngine } from "@rl3/onnx/node";
 import { type EngineName, type Method, PpoTrainer, defaultTrainConfig } from "../dist/index.js";
 

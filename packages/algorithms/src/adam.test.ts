@@ -1,5 +1,6 @@
 import { InputError, Rng, type WeightShape, type WeightTensor, elementCount } from "@rl3/core";
-import { initBackend, tf } from "@rl3/models";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "@rl3/models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Adam, addWeightDecay } from "./adam.js";
 

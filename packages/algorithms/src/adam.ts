@@ -1,4 +1,4 @@
-import { InputError, type WeightShape, type WeightTensor, elementCount, requireInRange, requirePositive, requireNonNegative } from "@rl3/core";
+import { InputError, type WeightShape, type WeightTensor, elementCount, requireInRange, sameShape, requirePositive, requireNonNegative } from "@rl3/core";
 
 /** Adam's hyperparameters; the defaults are `tf.train.adam`'s (ε = 1e-7 is the float32 backends' epsilon). */
 export interface AdamOptions {
@@ -161,8 +161,7 @@ export class Adam {
     }
     const check = (index: number, shape: readonly number[]): Float32Array => {
       const slot = slots[index]!;
-      const sameShape = slot.shape.length === shape.length && slot.shape.every((size, axis) => size === shape[axis]);
-      if (!sameShape) throw new InputError({ field: `slots[${index}].shape`, value: slot.shape, expected: `[${shape.join(", ")}]` });
+      if (!sameShape(slot.shape, shape)) throw new InputError({ field: `slots[${index}].shape`, value: slot.shape, expected: `[${shape.join(", ")}]` });
       const size = elementCount(shape);
       if (!(slot.data instanceof Float32Array) || slot.data.length !== size) {
         throw new InputError({ field: `slots[${index}].data`, value: slot.data?.length, expected: `a Float32Array of ${size} elements` });

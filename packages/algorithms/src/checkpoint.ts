@@ -1,4 +1,4 @@
-import { ConfigError, FileFormatError, type ModelSpec, type NamedWeights, type WeightTensor, decodeSafetensors, encodeSafetensors } from "@rl3/core";
+import { ConfigError, FileFormatError, type ModelSpec, sameShape, type NamedWeights, type WeightTensor, decodeSafetensors, encodeSafetensors } from "@rl3/core";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "./config.js";
 
 /** The `__metadata__` a PPO checkpoint carries beside its tensors (safetensors: every value a string). */
@@ -131,8 +131,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string | undefined, cu
       const result: Record<string, WeightTensor> = {};
       for (const { name, shape } of spec.weights) {
         const tensor = weights[`${prefix}${name}`];
-        const sameShape = tensor !== undefined && tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
-        if (!sameShape) throw new FileFormatError(`weight ${prefix}${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
+        if (tensor === undefined || !sameShape(tensor.shape, shape)) throw new FileFormatError(`weight ${prefix}${name} is ${tensor ? `of shape [${tensor.shape.join(", ")}]` : "missing"}; expected [${shape.join(", ")}]`, { path });
         if (!tensor.data.every(Number.isFinite)) throw new FileFormatError(`weight ${prefix}${name} holds non-finite values`, { path });
         result[name] = { shape: [...shape], data: Float32Array.from(tensor.data) };
       }

@@ -49,31 +49,31 @@ function fieldMessage(problem: FieldProblem): string {
   return `${problem.field} must be ${problem.expected}; got ${describeValue(problem.value)}`;
 }
 
-/** A value passed to a function or method is out of its domain (an action out of range, a negative α, …). */
-export class InputError extends Rl3Error implements FieldProblem {
+/** An error about one named field: "<field> must be <expected>; got <value>", with the three kept as data. */
+abstract class FieldError extends Rl3Error implements FieldProblem {
   readonly field: string;
   readonly value: unknown;
   readonly expected: string;
-  constructor(problem: FieldProblem) {
-    super("INVALID_INPUT", fieldMessage(problem));
-    this.name = "InputError";
+  constructor(code: Rl3ErrorCode, name: string, problem: FieldProblem) {
+    super(code, fieldMessage(problem));
+    this.name = name;
     this.field = problem.field;
     this.value = problem.value;
     this.expected = problem.expected;
   }
 }
 
-/** A configuration (training config, env parameters, CLI `--set`) has a key with a wrong type or value. */
-export class ConfigError extends Rl3Error implements FieldProblem {
-  readonly field: string;
-  readonly value: unknown;
-  readonly expected: string;
+/** A value passed to a function or method is out of its domain (an action out of range, a negative α, …). */
+export class InputError extends FieldError {
   constructor(problem: FieldProblem) {
-    super("INVALID_CONFIG", fieldMessage(problem));
-    this.name = "ConfigError";
-    this.field = problem.field;
-    this.value = problem.value;
-    this.expected = problem.expected;
+    super("INVALID_INPUT", "InputError", problem);
+  }
+}
+
+/** A configuration (training config, env parameters, CLI `--set`) has a key with a wrong type or value. */
+export class ConfigError extends FieldError {
+  constructor(problem: FieldProblem) {
+    super("INVALID_CONFIG", "ConfigError", problem);
   }
 }
 

@@ -21,7 +21,7 @@ export {
   requirePositiveInteger,
   requireIndex,
 } from "./validate.js";
-export { checkNamedWeights, elementCount, createModelSpec, MODEL_LIMITS } from "./model-spec.js";
+export { checkNamedWeights, elementCount, createModelSpec, sameShape, MODEL_LIMITS } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";
 export type {
   ActingPolicy,

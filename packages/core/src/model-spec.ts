@@ -57,6 +57,11 @@ export function elementCount(shape: readonly number[]): number {
  * Checks that `weights` has exactly the tensors `spec.weights` lists, with matching shapes and data lengths.
  * Throws an `InputError` naming the first offending weight.
  */
+/** Whether two shapes are the same list of sizes. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, axis) => size === b[axis]);
+}
+
 export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void {
   const expected = new Set(spec.weights.map((weight) => weight.name));
   for (const name of Object.keys(weights)) {
@@ -69,8 +74,7 @@ export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void 
     if (tensor === undefined) {
       throw new InputError({ field: `weights.${name}`, value: undefined, expected: `a tensor of shape [${shape.join(", ")}]` });
     }
-    const sameShape = tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
-    if (!sameShape) {
+    if (!sameShape(tensor.shape, shape)) {
       throw new InputError({ field: `weights.${name}.shape`, value: tensor.shape, expected: `[${shape.join(", ")}]` });
     }
     if (!(tensor.data instanceof Float32Array) || tensor.data.length !== elementCount(shape)) {

@@ -1,7 +1,8 @@
 // Runs against the built package: tfjs-core's gradient registrations only load through the bundle (see tsup.config.ts).
 import { type BenchResult, atMost, measureTime, report } from "../../../scripts/bench-harness.js";
 import { Rng } from "@rl3/core";
-import { ActorCritic, initBackend, tf } from "../dist/index.js";
+import * as tf from "@tensorflow/tfjs-core";
+import { ActorCritic, initBackend } from "../dist/index.js";
 
 // Target from issue #5: actor + critic forward + backward + Adam for the §4.1 transformer at B 16, T 256 ≤ 2.6 s on wasm.
 const BATCH = 16;

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { FileFormatError, InputError, type ModelKind, createModelSpec } from "@rl3/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomInputs, smallSpec } from "../test/fixtures.js";
-import { ActorCritic, createModel, decodeSafetensors, disposeState, encodeSafetensors, initBackend, loadWeights, saveWeights, tf } from "./index.js";
+import * as tf from "@tensorflow/tfjs-core";
+import { ActorCritic, createModel, decodeSafetensors, disposeState, encodeSafetensors, initBackend, loadWeights, saveWeights } from "./index.js";
 
 const KINDS: ModelKind[] = ["transformer", "gru", "markov"];
 

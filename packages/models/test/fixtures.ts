@@ -1,5 +1,5 @@
 import { type ModelKind, Rng, createModelSpec } from "@rl3/core";
-import { tf } from "../src/index.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Small specs of each kind, for fast tests (the full §4.1 sizes are exercised by the benchmarks). */
 export function smallSpec(kind: ModelKind, maxSequenceLength = 64) {

@@ -1,6 +1,7 @@
 import { type BenchResult, atLeast, atMost, measureTime, report } from "../../../scripts/bench-harness.js";
 import { Rng, createModelSpec } from "@rl3/core";
-import { createModel, initBackend, tf } from "@rl3/models";
+import * as tf from "@tensorflow/tfjs-core";
+import { createModel, initBackend } from "@rl3/models";
 import { exportOnnx } from "../src/index.js";
 import { OnnxPolicy } from "../src/node.js";
 

@@ -1,8 +1,9 @@
 import { InputError, type ModelSpec, type NamedWeights, checkNamedWeights } from "@rl3/core";
 import { GraphBuilder } from "./graph-builder.js";
 import { type PolicyMetadataInput, encodeMetadata } from "./metadata.js";
+import { type GraphKind, TENSOR_NAMES } from "./tensor-names.js";
 
-export type GraphKind = "step" | "sequence";
+export { type GraphKind, TENSOR_NAMES };
 
 export interface ExportOptions {
   /** `step`: one observation per env plus the recurrent state in, output and new state out (acting).
@@ -14,19 +15,6 @@ export interface ExportOptions {
 
 /** Opset 17: LayerNormalization is native; everything else used here is older. */
 export const OPSET = 17;
-
-/** Names of the graph's tensors, shared by exporter and runtime. */
-export const TENSOR_NAMES = {
-  observations: "observations",
-  outputs: "outputs",
-  position: "position",
-  pastKey: (layer: number) => `past_key_${layer}`,
-  pastValue: (layer: number) => `past_value_${layer}`,
-  presentKey: (layer: number) => `present_key_${layer}`,
-  presentValue: (layer: number) => `present_value_${layer}`,
-  hidden: "hidden",
-  presentHidden: "present_hidden",
-} as const;
 
 /**
  * Builds the ONNX graph of a §4.1 network from its spec and weights (the `@rl3/core` contract) — no TensorFlow.js

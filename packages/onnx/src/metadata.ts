@@ -1,7 +1,7 @@
 import { FileFormatError, type ModelSpec } from "@rl3/core";
 import { type OnnxTypes, onnx } from "./proto.js";
 import { version as packageVersion } from "../package.json";
-import { type GraphKind, TENSOR_NAMES } from "./export.js";
+import { type GraphKind, TENSOR_NAMES } from "./tensor-names.js";
 
 /** The metadata_props key under which rl3 stores its JSON description of a policy file. */
 export const METADATA_KEY = "rl3";

@@ -29,8 +29,9 @@ describe("PolicyRunner", () => {
     await node.release();
   });
 
-  it("keeps the names code imported from the root before the split", () => {
-    expect(root.OnnxPolicy).toBe(OnnxPolicy);
+  it("has no onnxruntime-node name on the root: those live behind @rl3/onnx/node only", () => {
+    expect("OnnxPolicy" in root).toBe(false);
+    expect("OnnxTrainingEngine" in root).toBe(false);
     expect(Array.from(root.softmaxRow([0, Math.log(3)], 0, 2, new Float64Array(2)))[1]).toBeCloseTo(0.75, 12);
   });
 
