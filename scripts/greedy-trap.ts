@@ -7,9 +7,9 @@
  *
  *   pnpm build && pnpm exec tsx scripts/greedy-trap.ts POLICY.onnx [validation seed, default 2] [tasks, default 40]
  */
-import { OnnxPolicy } from "../packages/onnx/dist/node.js"; // the built package: the same PolicyRunner type wrappers sees
-import { taskFamily } from "../packages/envs/src/index.js";
-import { PolicyAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
+import { OnnxPolicy } from "@rl3/onnx/node";
+import { taskFamily } from "@rl3/envs";
+import { PolicyAgent, TestEpisodes, validationTaskStreams } from "@rl3/wrappers";
 
 const WARNING_REWARD = -10;
 const NOOP = 0;

@@ -9,8 +9,8 @@
  *   pnpm build && pnpm exec tsx scripts/grid-advantage-by-event.ts RUN/checkpoint.safetensors [stream]
  */
 import { readFileSync } from "node:fs";
-import { PpoTrainer } from "../packages/algorithms/src/index.js";
-import { OnnxTrainingEngine } from "../packages/onnx/src/node.js";
+import { PpoTrainer } from "@rl3/algorithms";
+import { OnnxTrainingEngine } from "@rl3/onnx/node";
 
 const path = process.argv[2];
 if (!path) throw new Error("checkpoint: missing; expected the path of a run's checkpoint.safetensors");

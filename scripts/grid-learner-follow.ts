@@ -8,9 +8,9 @@
  * Options of the learner come from the environment: LAPLACE=α, PRIOR=laplace|mle-self-loop.
  */
 // The built @rl3/core, the one the envs package itself links to: its Rng is the type family.sample accepts.
-import { Rng } from "../packages/core/dist/index.js";
-import { MetaEnv, TILE_ENTER_REWARD, Tile, taskFamily } from "../packages/envs/src/index.js";
-import { type ModelPrior, createEstimator } from "../packages/estimators/src/index.js";
+import { Rng } from "@rl3/core";
+import { MetaEnv, TILE_ENTER_REWARD, Tile, taskFamily } from "@rl3/envs";
+import { type ModelPrior, createEstimator } from "@rl3/estimators";
 
 const mode = process.argv[2] ?? "follow";
 if (mode !== "follow" && mode !== "random") throw new Error(`mode: got "${mode}", expected "follow" or "random"`);

@@ -14,10 +14,10 @@
  *
  *   pnpm build && pnpm exec tsx scripts/mdp-behaviour.ts [--tasks 300] [--seed 2] POLICY.onnx…
  */
-import { ModelBasedAgent, RandomAgent, mean } from "../packages/algorithms/src/index.js";
-import { OnnxPolicy } from "../packages/onnx/dist/node.js"; // the built package: the same PolicyRunner type wrappers sees
-import { RandomMdp, taskFamily } from "../packages/envs/src/index.js";
-import { type MetaAgent, PolicyAgent, TestEpisodes, validationTaskStreams } from "../packages/wrappers/src/index.js";
+import { ModelBasedAgent, RandomAgent, mean } from "@rl3/algorithms";
+import { OnnxPolicy } from "@rl3/onnx/node";
+import { RandomMdp, taskFamily } from "@rl3/envs";
+import { type MetaAgent, PolicyAgent, TestEpisodes, validationTaskStreams } from "@rl3/wrappers";
 
 const args = process.argv.slice(2);
 function option(name: string, fallback: number): number {

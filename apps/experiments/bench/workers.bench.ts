@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { PpoTrainer, type TrainConfigInput, defaultTrainConfig } from "@rl3/algorithms";
 import { initBackend } from "@rl3/models";
-import { type BenchResult, atLeast, report } from "../../../scripts/bench-harness.js";
+import { type BenchResult, atLeast, report } from "@rl3/tools/bench-harness";
 import { ENGINES } from "../src/runs/engines.js";
 import { threadShards } from "../src/runs/thread-shards.js";
 

@@ -5,7 +5,7 @@ import { defaultTrainConfig, parseTrainConfig } from "@rl3/algorithms";
 import { ConfigError, FileFormatError, InputError } from "@rl3/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { damagedBytes } from "../../../scripts/property-testing.js";
+import { damagedBytes } from "@rl3/tools/property-testing";
 import { makeDirectory } from "./directories.js";
 import { RUN_FILES, readMetrics, readRunInfo, writeAtomic } from "./run-dir.js";
 

@@ -3,7 +3,7 @@
 // 2. whole PPO iterations (rollout + GAE + every epoch) of the quick presets, quick and §4.1 transformer;
 // 3. 1 vs 2 intra-op threads. Every epoch trains the actor (targetKl 1e9: the worst case, and stable to time).
 // Runs against the built packages.
-import { type BenchResult, atLeast, atMost, report } from "../../../scripts/bench-harness.js";
+import { type BenchResult, atLeast, atMost, report } from "@rl3/tools/bench-harness";
 import { Rng, createModelSpec, initialWeights, type ModelSpecOptions } from "@rl3/core";
 import { TfjsTrainingEngine, initBackend } from "@rl3/models";
 import { OnnxTrainingEngine } from "@rl3/onnx/node";

@@ -6,7 +6,7 @@ import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTrainer, resumeTrainer, saveCheckpoint } from "../test/fixtures.js";
-import { damagedBytes } from "../../../scripts/property-testing.js";
+import { damagedBytes } from "@rl3/tools/property-testing";
 import type { TrainConfigInput } from "./config.js";
 import { PpoTrainer } from "./ppo/trainer.js";
 

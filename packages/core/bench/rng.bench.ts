@@ -1,4 +1,4 @@
-import { atLeast, measureRate, report } from "../../../scripts/bench-harness.js";
+import { atLeast, measureRate, report } from "@rl3/tools/bench-harness";
 import { Rng } from "../src/index.js";
 
 // Targets from issue #2: ≥ 50M floats/s and ≥ 20M categorical(10) draws/s on the 2-core reference machine.

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { typedErrorOrValid } from "../../../scripts/property-testing.js";
+import { typedErrorOrValid } from "@rl3/tools/property-testing";
 import { Rl3Error } from "./errors.js";
 import { initialWeights } from "./initial-weights.js";
 import { MODEL_LIMITS, createModelSpec, elementCount } from "./model-spec.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installPackedPackages, runProbe } from "../../../scripts/packaging.js";
+import { installPackedPackages, runProbe } from "@rl3/tools/packaging";
 import { Rng } from "../src/index.js";
 
 describe("@rl3/core as published", () => {

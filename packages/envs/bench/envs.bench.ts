@@ -1,4 +1,4 @@
-import { atLeast, atMost, measureRate, measureTime, report } from "../../../scripts/bench-harness.js";
+import { atLeast, atMost, measureRate, measureTime, report } from "@rl3/tools/bench-harness";
 import { Rng } from "@rl3/core";
 import { VecMetaEnv, oracleReturn, taskFamily } from "../src/index.js";
 

@@ -1,7 +1,7 @@
 import { Rl3Error, Rng } from "@rl3/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { typedErrorOrValid } from "../../../scripts/property-testing.js";
+import { typedErrorOrValid } from "@rl3/tools/property-testing";
 import { BernoulliBandit, banditFamily } from "./bandit.js";
 import { GridWorld } from "./gridworld/gridworld.js";
 import { generateGrid } from "./gridworld/generator.js";

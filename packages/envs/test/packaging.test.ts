@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installPackedPackages, runProbe } from "../../../scripts/packaging.js";
+import { installPackedPackages, runProbe } from "@rl3/tools/packaging";
 
 // Other projects depend on @rl3/envs alone: it must work from its tarball with only @rl3/core beside it.
 describe("@rl3/envs as published", () => {

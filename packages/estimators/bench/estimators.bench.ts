@@ -1,4 +1,4 @@
-import { type BenchResult, atMost, report } from "../../../scripts/bench-harness.js";
+import { type BenchResult, atMost, report } from "@rl3/tools/bench-harness";
 import { Rng } from "@rl3/core";
 import { MetaEnv, taskFamily } from "@rl3/envs";
 import { type WarmStart, createEstimator } from "../src/index.js";

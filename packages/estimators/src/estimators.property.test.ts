@@ -1,7 +1,7 @@
 import { InputError, Rl3Error, StateError } from "@rl3/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { typedErrorOrValid } from "../../../scripts/property-testing.js";
+import { typedErrorOrValid } from "@rl3/tools/property-testing";
 import { ModelBasedEstimator } from "./model-based-estimator.js";
 import { QLearningEstimator } from "./q-learning-estimator.js";
 import { TabularModel } from "./tabular-model.js";

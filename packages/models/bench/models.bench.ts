@@ -1,5 +1,5 @@
 // Runs against the built package: tfjs-core's gradient registrations only load through the bundle (see tsup.config.ts).
-import { type BenchResult, atMost, measureTime, report } from "../../../scripts/bench-harness.js";
+import { type BenchResult, atMost, measureTime, report } from "@rl3/tools/bench-harness";
 import { Rng } from "@rl3/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { ActorCritic, initBackend } from "../dist/index.js";

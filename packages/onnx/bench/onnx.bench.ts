@@ -1,4 +1,4 @@
-import { type BenchResult, atLeast, atMost, measureTime, report } from "../../../scripts/bench-harness.js";
+import { type BenchResult, atLeast, atMost, measureTime, report } from "@rl3/tools/bench-harness";
 import { Rng, createModelSpec } from "@rl3/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { createModel, initBackend } from "@rl3/models";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FileFormatError, InputError, type ModelKind, Rl3Error, createModelSpec, initialWeights } from "@rl3/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { damagedBytes } from "../../../scripts/property-testing.js";
+import { damagedBytes } from "@rl3/tools/property-testing";
 import { exportOnnx } from "./index.js";
 import { OnnxPolicy } from "./node.js";
 import { onnx } from "./proto.js";
