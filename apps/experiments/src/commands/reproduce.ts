@@ -42,83 +42,127 @@ export interface ReproducePair extends PairFigures {
   preset: string;
 }
 
+/** One preset × method × seed of a suite, and its run directory. */
+interface PlannedRun {
+  label: string;
+  preset: Preset;
+  method: string;
+  seed: number;
+  dir: string;
+  state: RunState;
+}
+
+/** A preset's evaluated runs and baselines, as the report reads them. */
+interface EvaluatedPreset {
+  preset: Preset;
+  scored: ScoredRun[];
+  baselines: EvaluationSummary[];
+}
+
 /**
- * The shared engine of `reproduce` and the demo: trains every preset × method × seed (two at a time), evaluates
- * every trained policy through its exported ONNX file on every test family of its preset, runs the baselines on
- * the same tasks, and writes results.json, results.md, report.md and plots into `outDir`.
+ * The shared engine of `reproduce` and the demo, in four steps: plan the preset × method × seed runs, train the
+ * unfinished ones (two at a time, sharing the cores), evaluate every trained policy through its exported ONNX file on
+ * every test family of its preset beside the baselines on the same tasks, and write results.json, results.md,
+ * report.md and plots into `outDir`.
  */
 export async function reproduce(options: ReproduceOptions, output: Output): Promise<{ rows: ReproduceRow[]; pairs: ReproducePair[]; seconds: number; report: string }> {
   const started = Date.now();
   const outDir = resolve(options.outDir);
   makeDirectory(outDir, "--out");
-  // Seed-major order: the first pair of concurrent runs is every method's first seed, so a session cut short
-  // still leaves a comparable pair behind.
-  const jobs = options.presets.flatMap((preset) =>
-    options.seeds.flatMap((seed) =>
-      options.methods.map((method) => ({
-        label: `${preset.name} ${method} s${seed}`,
-        preset,
-        method,
-        seed,
-        dir: join(outDir, `${preset.name}-${method}-s${seed}`),
-      })),
-    ),
-  );
-  const planned = jobs.map((job) => ({ job, state: runState(job.dir, { preset: job.preset.name, scale: options.scale, method: job.method, seed: job.seed }) }));
-  const pending = planned.filter(({ state }) => state.state !== "finished");
-  const resumed = pending.filter(({ state }) => state.state === "unfinished").length;
-  output.say(
-    `training ${pending.length} of ${jobs.length} run(s) (${options.scale} scale), two at a time` +
-      `${resumed ? `; ${resumed} continue from their checkpoints` : ""}${pending.length < jobs.length ? `; ${jobs.length - pending.length} already finished` : ""}…`,
-  );
-  // What each run was before this command: trained from scratch (new), continued (unfinished) or skipped (finished).
-  const runs = planned.map(({ job, state }) => ({ run: job.dir, preset: job.preset.name, method: job.method, seed: job.seed, before: state.state }));
-  const extra = (options.set ?? []).flatMap((assignment) => ["--set", assignment]);
-  if (options.trainRuns) await options.trainRuns(pending.map(({ job, state }) => ({ ...job, state })));
-  else await runTrainJobs(
-    pending.map(({ job, state }) => ({
-      label: job.label,
-      args:
-        state.state === "unfinished"
-          ? ["--resume", job.dir] // the run keeps the config it was started with
-          : ["--preset", job.preset.name, "--method", job.method, "--seed", String(job.seed), "--scale", options.scale, "--out", job.dir, ...extra],
-    })),
-  );
+  const plan = planRuns(options, outDir);
+  await trainPlanned(plan, options, output);
   const trainSeconds = (Date.now() - started) / 1000;
   output.say(`training done in ${trainSeconds.toFixed(0)} s; evaluating on ${options.episodes} fixed test tasks per family…`);
+  const evaluated = await evaluatePlanned(plan, options);
+  return writeReport(plan, evaluated, options, output, { outDir, started, trainSeconds });
+}
 
-  const rows: ReproduceRow[] = [];
-  const pairs: ReproducePair[] = [];
-  const sections: string[] = [];
-  const plots: string[] = [];
-  const baselinesForPlot: EvaluationSummary[] = [];
+/**
+ * Every run of the suite, seed-major (the first pair of concurrent runs is every method's first seed, so a session
+ * cut short still leaves a comparable pair behind), with what each is now: new, unfinished or finished.
+ */
+function planRuns(options: ReproduceOptions, outDir: string): PlannedRun[] {
+  return options.presets.flatMap((preset) =>
+    options.seeds.flatMap((seed) =>
+      options.methods.map((method) => {
+        const dir = join(outDir, `${preset.name}-${method}-s${seed}`);
+        return { label: `${preset.name} ${method} s${seed}`, preset, method, seed, dir, state: runState(dir, { preset: preset.name, scale: options.scale, method, seed }) };
+      }),
+    ),
+  );
+}
+
+/** Trains the runs not finished yet: unfinished ones continue from their checkpoints with their own config. */
+async function trainPlanned(plan: readonly PlannedRun[], options: ReproduceOptions, output: Output): Promise<void> {
+  const pending = plan.filter((run) => run.state.state !== "finished");
+  const resumed = pending.filter((run) => run.state.state === "unfinished").length;
+  output.say(
+    `training ${pending.length} of ${plan.length} run(s) (${options.scale} scale), two at a time` +
+      `${resumed ? `; ${resumed} continue from their checkpoints` : ""}${pending.length < plan.length ? `; ${plan.length - pending.length} already finished` : ""}…`,
+  );
+  const extra = (options.set ?? []).flatMap((assignment) => ["--set", assignment]);
+  if (options.trainRuns) return options.trainRuns(pending);
+  await runTrainJobs(
+    pending.map((run) => ({
+      label: run.label,
+      args:
+        run.state.state === "unfinished"
+          ? ["--resume", run.dir]
+          : ["--preset", run.preset.name, "--method", run.method, "--seed", String(run.seed), "--scale", options.scale, "--out", run.dir, ...extra],
+    })),
+  );
+}
+
+/** Greedy test returns of every run (stored in its eval.json, computed once) and of the baselines, per preset. */
+async function evaluatePlanned(plan: readonly PlannedRun[], options: ReproduceOptions): Promise<EvaluatedPreset[]> {
+  const evaluated: EvaluatedPreset[] = [];
   for (const preset of options.presets) {
     const scored: ScoredRun[] = [];
+    const baselines: EvaluationSummary[] = [];
     for (const family of preset.testFamilies) {
       for (const method of options.methods) {
-        for (const job of jobs.filter((candidate) => candidate.preset === preset && candidate.method === method)) {
+        for (const run of plan.filter((candidate) => candidate.preset === preset && candidate.method === method)) {
           const wanted = { episodes: options.episodes, seed: DEFAULT_TEST_SEED, horizon: preset.horizon };
-          let result = storedEvaluation<EvaluationResult>(job.dir, family, wanted);
+          let result = storedEvaluation<EvaluationResult>(run.dir, family, wanted);
           if (!result) {
-            const agent = await OnnxPolicyAgent.load(join(job.dir, RUN_FILES.policy));
+            const agent = await OnnxPolicyAgent.load(join(run.dir, RUN_FILES.policy));
             result = await evaluate(agent, { family, horizon: preset.horizon, episodes: options.episodes, seed: DEFAULT_TEST_SEED });
-            recordEvaluation(job.dir, family, result);
+            recordEvaluation(run.dir, family, result);
           }
-          scored.push({ agent: method, trainingSeed: job.seed, source: job.dir, result });
+          scored.push({ agent: method, trainingSeed: run.seed, source: run.dir, result });
         }
       }
       for (const baseline of options.baselines) {
         if ((baseline === "ucb1" || baseline === "thompson") && !family.startsWith("bandits")) continue;
         const result = await evaluate(createBaseline(baseline), { family, horizon: preset.horizon, episodes: options.episodes });
-        baselinesForPlot.push(summarize(result));
+        baselines.push(summarize(result));
         scored.push({ agent: baseline, source: `the ${baseline} baseline`, result });
       }
     }
+    evaluated.push({ preset, scored, baselines });
+  }
+  return evaluated;
+}
+
+/** The suite's tables, plots and report: per preset the comparison beside the paper, then the budget sweep. */
+async function writeReport(
+  plan: readonly PlannedRun[],
+  evaluated: readonly EvaluatedPreset[],
+  options: ReproduceOptions,
+  output: Output,
+  timing: { outDir: string; started: number; trainSeconds: number },
+): Promise<{ rows: ReproduceRow[]; pairs: ReproducePair[]; seconds: number; report: string }> {
+  const { outDir, started, trainSeconds } = timing;
+  const rows: ReproduceRow[] = [];
+  const pairs: ReproducePair[] = [];
+  const sections: string[] = [];
+  const plots: string[] = [];
+  for (const { preset, scored, baselines } of evaluated) {
     // Pairs among the trained methods (RL³ vs RL²); the baselines are context, one row each.
     const comparison = compareRuns(scored, { pairAgents: options.methods, resamples: options.resamples });
     rows.push(...comparison.agents.map((row) => ({ preset: preset.name, ...row })));
     pairs.push(...comparison.pairs.map((pair) => ({ preset: preset.name, ...pair })));
-    const runDirs = jobs.filter((job) => job.preset === preset).map((job) => job.dir);
+    const runDirs = plan.filter((run) => run.preset === preset).map((run) => run.dir);
     const beside = besidePaperTable(preset.name, comparison.agents, comparison.pairs, experienceOf(preset, runDirs));
     sections.push(`### ${preset.name}`, "", comparisonTables(comparison, (family) => family), "", ...(beside ? [beside, ""] : []));
 
@@ -127,7 +171,7 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
         runs: runDirs,
         out: join(outDir, `${preset.name}-training-curves`),
         evaluationOut: join(outDir, `${preset.name}-test-returns`),
-        baselines: baselinesForPlot.filter((result) => preset.testFamilies.includes(result.family)),
+        baselines,
         title: `Meta-training on ${preset.name} (${options.scale})`,
       },
       { json: true, say: () => {}, result: () => {} },
@@ -150,7 +194,7 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
         : [];
     });
     const curves = (preset: Preset, method: string) =>
-      jobs.filter((job) => job.preset === preset && job.method === method).map((job) => readMetrics(job.dir).map((row) => row["charts/episodic_return"]));
+      plan.filter((run) => run.preset === preset && run.method === method).map((run) => readMetrics(run.dir).map((row) => row["charts/episodic_return"]));
     const matches = new Map(sweepPresets.map((preset) => [preset.horizon, iterationsToMatch(curves(preset, "rl2"), curves(preset, "rl3"))]));
     sections.push(
       "### The RLC budget sweep on random MDPs (§7.4)",
@@ -189,6 +233,8 @@ export async function reproduce(options: ReproduceOptions, output: Output): Prom
   ].join("\n");
   const reportPath = join(outDir, "report.md");
   writeFileSync(reportPath, report);
+  // What each run was before this command: trained from scratch (new), continued (unfinished) or skipped (finished).
+  const runs = plan.map((run) => ({ run: run.dir, preset: run.preset.name, method: run.method, seed: run.seed, before: run.state.state }));
   output.result({ outDir, report: reportPath, seconds, ...statistics, runs, rows, pairs }, () => `${tables}\n\nreport: ${reportPath} (${seconds.toFixed(0)} s)`);
   return { rows, pairs, seconds, report: reportPath };
 }
