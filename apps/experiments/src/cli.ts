@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BASELINE_NAMES, DEFAULT_RESAMPLES, ENGINE_NAMES, METHODS, SCALES } from "@rl3/algorithms";
+import { TRAINING_DEVICES } from "@rl3/core";
 import { BACKEND_NAMES } from "@rl3/models";
 import { benchCommand } from "./commands/bench.js";
 import { compareCommand } from "./commands/compare.js";
@@ -58,7 +59,7 @@ program
   .option("--resume <dir>", "continue the run in this directory from its checkpoint")
   .addOption(new Option("--backend <name>", "TensorFlow.js backend (tfjs engine and acting)").choices([...BACKEND_NAMES]).default("auto"))
   .addOption(new Option("--engine <name>", "what computes losses and gradients (default onnx; tfjs is the reference)").choices([...ENGINE_NAMES]))
-  .addOption(new Option("--device <name>", "where the onnx engine computes (cuda needs onnxruntime-node's CUDA provider)").choices(["cpu", "cuda"]))
+  .addOption(new Option("--device <name>", "where the onnx engine computes (cuda needs onnxruntime-node's CUDA provider)").choices([...TRAINING_DEVICES]))
   .option("--threads <n>", "intra-op threads of the onnx engine", integer("--threads", 1))
   .option("--workers <n>", "worker threads sharing the run, each with a slice of the envs (default: the machine's cores, at most one per env; on --resume the run's own)", integer("--workers", 1))
   .addOption(jsonOption())

@@ -1,4 +1,4 @@
-import { ConfigError, UnknownNameError, closestName } from "@rl3/core";
+import { ConfigError, TRAINING_DEVICES, UnknownNameError, closestName } from "@rl3/core";
 import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { z } from "zod";
 import type { METHODS, Method } from "@rl3/wrappers";
@@ -84,7 +84,7 @@ export const trainConfigSchema = z
      */
     workers: z.number().int().positive().max(256).default(1),
     /** Where the engine computes: cpu, or cuda (onnx engine, needs onnxruntime-node's CUDA provider). */
-    device: z.enum(["cpu", "cuda"]).default("cpu"),
+    device: z.enum(TRAINING_DEVICES).default("cpu"),
     /** Intra-op threads of the onnx engine. */
     threads: z.number().int().positive().max(64).default(1),
     /**

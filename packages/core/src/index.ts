@@ -23,8 +23,10 @@ export {
 } from "./validate.js";
 export { checkNamedWeights, elementCount, createModelSpec, sameShape, MODEL_LIMITS } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";
+export { TRAINING_DEVICES } from "./training-engine.js";
 export type {
   ActingPolicy,
+  TrainingDevice,
   NetworkRole,
   PolicyBatch,
   PolicyStep,

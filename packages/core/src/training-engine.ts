@@ -62,6 +62,10 @@ export interface ActingPolicy {
   release(): Promise<void>;
 }
 
+/** Where a training engine may compute: the one list the config, the CLI and the engines read. */
+export const TRAINING_DEVICES = ["cpu", "cuda"] as const;
+export type TrainingDevice = (typeof TRAINING_DEVICES)[number];
+
 export interface TrainingEngine {
   /** "onnx", "tfjs", … */
   readonly name: string;

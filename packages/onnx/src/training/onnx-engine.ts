@@ -1,11 +1,12 @@
-import { type ActingPolicy, InputError, type ModelSpec, type NamedWeights, type NetworkRole, type PolicyBatch, type PolicyStep, type TrainingEngine, type TrainingEngineOptions, type ValueBatch, type ValueStep } from "@rl3/core";
+import { type ActingPolicy, InputError, TRAINING_DEVICES, type ModelSpec, type NamedWeights, type NetworkRole, type PolicyBatch, type PolicyStep, type TrainingEngine, type TrainingEngineOptions, type ValueBatch, type ValueStep } from "@rl3/core";
 import * as ort from "onnxruntime-node";
 import { exportOnnx } from "../export.js";
 import { OnnxPolicy } from "../onnx-policy.js";
 import { TRAINING_NAMES, forwardGraph, policyGraph, valueGraph } from "./ppo-graphs.js";
 
 /** Devices the onnx engine can be asked for; `cuda` needs onnxruntime-node's CUDA execution provider. */
-export const ONNX_DEVICES = ["cpu", "cuda"] as const;
+/** The onnx engine computes on every device the contract lists (cuda through onnxruntime-node's CUDA provider). */
+export const ONNX_DEVICES = TRAINING_DEVICES;
 export type OnnxDevice = (typeof ONNX_DEVICES)[number];
 
 /**
