@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FileFormatError } from "@rl3/core";
 import { groupRuns } from "../curve-groups.js";
+import { requireDistinctRuns } from "../flags.js";
 import type { Output } from "../output.js";
 import { type BarPoint, CURVE_SMOOTHING, type ReferenceLine, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../plots.js";
 import { RUN_FILES, readMetrics, readRunInfo } from "../run-dir.js";
@@ -26,6 +27,8 @@ const REFERENCE_AGENTS = ["random", "oracle"];
  * `baselines` on the runs' training family are drawn on the curves as reference lines.
  */
 export async function plotCommand(options: { runs: string[]; out: string; evaluationOut?: string; baselines?: EvaluationSummary[]; title?: string }, output: Output): Promise<PlotSummary> {
+  // The same run twice would be averaged as two seeds (rl3 compare refuses it too).
+  requireDistinctRuns("--runs", options.runs);
   const base = resolve(options.out).replace(/\.(svg|png)$/u, "");
   const runs = options.runs.map((directory) => {
     const info = readRunInfo(resolve(directory));

@@ -6,6 +6,7 @@ import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { taskFamily } from "@rl3/envs";
 import { FileFormatError, InputError } from "@rl3/core";
 import { ZOO_ENTRIES, type ZooEntry, type ZooManifest, type ZooScore, zooPolicyPath } from "@rl3/zoo";
+import { requireDistinctRuns } from "../flags.js";
 import { type Output, markdownTable } from "../output.js";
 import { PRESETS, modelLabel } from "../presets.js";
 import { RUN_FILES, readMetrics, readRunInfo, runState, writeAtomic } from "../run-dir.js";
@@ -62,7 +63,14 @@ export async function zooAddCommand(options: { runs: string[]; command: string; 
   const zooDir = resolve(options.zoo);
   const manifestPath = join(zooDir, "zoo.json");
   if (!existsSync(manifestPath)) throw new FileFormatError("is not a zoo package (no zoo.json)", { path: zooDir });
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ZooManifest;
+  // The same run twice would be ranked against itself as two seeds.
+  requireDistinctRuns("--runs", options.runs);
+  let manifest: ZooManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ZooManifest;
+  } catch (error) {
+    throw new FileFormatError(`is not readable JSON (${(error as Error).message})`, { path: manifestPath, cause: error });
+  }
   const runs = options.runs.map((directory) => ({ directory: resolve(directory), info: readRunInfo(resolve(directory)) }));
   const first = runs[0]!;
   for (const run of runs) {
