@@ -60,11 +60,11 @@ async function validationReturn(directory: string, family: string, horizon: numb
  * training command, budget and its stored scores on every test family of the preset (eval.json, 1000 tasks each).
  */
 export async function zooAddCommand(options: { runs: string[]; command: string; zoo: string }, output: Output): Promise<ZooEntry> {
+  // The same run twice would be ranked against itself as two seeds.
+  requireDistinctRuns("--runs", options.runs);
   const zooDir = resolve(options.zoo);
   const manifestPath = join(zooDir, "zoo.json");
   if (!existsSync(manifestPath)) throw new FileFormatError("is not a zoo package (no zoo.json)", { path: zooDir });
-  // The same run twice would be ranked against itself as two seeds.
-  requireDistinctRuns("--runs", options.runs);
   let manifest: ZooManifest;
   try {
     manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ZooManifest;
