@@ -94,6 +94,8 @@ const SETS = [
 function cases(): Case[] {
   const run = fakeRun("fuzz-run", 2);
   const policy = "zoo:bandits-500/rl3"; // a transformer trained at H 500 on bandits
+  const nullEvaluation = fakeRun("fuzz-null-eval", 2);
+  writeFileSync(join(nullEvaluation, "eval.json"), JSON.stringify({ mdps: { agent: "rl3", family: "mdps", horizon: 100, seed: 1, episodes: 2, mean: null, stderr: 0, returns: [1, null] } }));
   return [
     // help and unknown commands
     [["help", "trian"], 2, "command"],
@@ -144,6 +146,7 @@ function cases(): Case[] {
     [["export", "--run", missing], 1],
     [["export", "--run", run], 1], // no checkpoint
     ...pathCases(["export", "--run", run], "--out"),
+    [["export", "--run", run, "--out", join(missing, "policy.onnx")], 2, "--out"],
     [["export", "--run", run, "--graph", "dag"], 2, "--graph"],
     // baseline
     ...nameCases(["baseline", "--tasks", "bandits", "--horizon", "10"], "--agent", "agent"),
@@ -158,6 +161,7 @@ function cases(): Case[] {
     [["plot", "--runs", run, run, "--out", never], 2, "--runs"],
     [["plot", "--runs", run, `${run}/.`, "--out", never], 2, "--runs"],
     ...pathCases(["plot", "--runs", run], "--out"),
+    [["plot", "--runs", run, "--out", join(missing, "curves")], 2, "--out"],
     // reproduce
     [["reproduce", "--suite", "huge"], 2, "--suite"],
     ...NAMES.map((value): Case => [["reproduce", "--out", never, "--presets", value], 2, "preset"]),
@@ -188,6 +192,8 @@ function cases(): Case[] {
     ...integerCases(["compare", "--runs", run], "--resamples"),
     ...integerCases(["compare", "--runs", run], "--bootstrap-seed"),
     ...pathCases(["compare", "--runs", run], "--out"),
+    [["compare", "--runs", run, "--out", join(missing, "aggregates")], 2, "--out"],
+    [["compare", "--runs", nullEvaluation], 1], // a null return in eval.json
     // demo
     ...pathCases(["demo"], "--out"),
     ...integerCases(["demo", "--out", never], "--iterations"),

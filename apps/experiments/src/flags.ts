@@ -1,5 +1,5 @@
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { ENV_LIMITS } from "@rl3/envs";
 import { UsageError } from "./errors.js";
 
@@ -84,4 +84,19 @@ export function requireDistinctRuns(field: string, directories: readonly string[
     if (first !== undefined) throw new UsageError(field, directory, `distinct run directories (${JSON.stringify(directory)} is the same run as ${JSON.stringify(first)}; the same run given twice would count as two seeds)`);
     seen.set(key, directory);
   }
+}
+
+/**
+ * An output file flag (`--out` of plot, compare and export) whose directory does not exist: refused before any
+ * work (plots used to render first and then fail on a "path" that is not the flag's name).
+ */
+export function requireOutputDirectory(field: string, file: string): void {
+  const directory = dirname(resolve(file));
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch {
+    // missing: refused below
+  }
+  if (!isDirectory) throw new UsageError(field, file, `a file path in an existing directory (${directory} is not one)`);
 }

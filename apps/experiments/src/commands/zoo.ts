@@ -38,7 +38,8 @@ function score(result: EvaluationResult): ZooScore {
 }
 
 function lastTenMean(directory: string): number {
-  return mean(readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]));
+  // Null returns (iterations without a finished episode, or NaN written as null) are left out, not counted as 0.
+  return mean(readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]).filter((value) => typeof value === "number" && Number.isFinite(value)));
 }
 
 /** The greedy mean return of a run's final policy on the zoo's validation tasks of `family`. */
