@@ -51,8 +51,8 @@ describe("rl3 train --workers", () => {
 
   it("refuses 0, a fraction and more workers than envs before training, naming the flag", () => {
     for (const [value, message] of [
-      ["0", /--workers must be an integer ≥ 1; got "0"/],
-      ["1.5", /--workers must be an integer ≥ 1; got "1.5"/],
+      ["0", /--workers must be an integer in \[1, 256\]; got "0"/],
+      ["1.5", /--workers must be an integer in \[1, 256\]; got "1.5"/],
       ["5", /workers must be at most one per env: an integer in \[1, 4\]; got 5/],
     ] as const) {
       const result = rl3(["train", "--preset", "mdps-100", "--method", "rl2", "--workers", value, "--out", `bad-${value}`, ...TINY], work);

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { EvaluationResult } from "@rl3/algorithms";
 import { FileFormatError, InputError } from "@rl3/core";
 import { type Comparison, type ScoredRun, aggregatePoints, compareRuns, comparisonTables } from "../report/comparison.js";
+import { requireOutputDirectory } from "../flags.js";
 import type { Output } from "../output.js";
 import { aggregatesSpec, renderChart } from "../report/plots.js";
 import { RUN_FILES, readRunInfo } from "../run-dir.js";
@@ -26,6 +27,7 @@ export interface CompareSummary extends Comparison {
  * seeds; every test family in their eval.json is compared.
  */
 export async function compareCommand(options: CompareCommandOptions, output: Output): Promise<CompareSummary> {
+  if (options.out !== undefined) requireOutputDirectory("--out", options.out);
   const runs = options.runs.map((directory) => {
     const path = resolve(directory);
     const { config } = readRunInfo(path);
@@ -66,6 +68,9 @@ function readEvaluations(directory: string): EvaluationResult[] {
     if (!Array.isArray(result?.returns) || typeof result.seed !== "number") {
       throw new FileFormatError(`the ${family} entry has no per-task returns or test seed (written by an older rl3); re-evaluate with  rl3 eval --policy ${directory} --tasks ${family}`, { path });
     }
+    // A null (a NaN written by JSON) or a string among the returns would turn every statistic into NaN.
+    const bad = result.returns.findIndex((value) => typeof value !== "number" || !Number.isFinite(value));
+    if (bad >= 0) throw new FileFormatError(`the ${family} entry's return ${bad} is ${JSON.stringify(result.returns[bad])}, not a finite number; re-evaluate with  rl3 eval --policy ${directory} --tasks ${family}`, { path });
     return result;
   });
 }

@@ -2,12 +2,14 @@ import { join, resolve } from "node:path";
 import { FileFormatError } from "@rl3/core";
 import { existsSync } from "node:fs";
 import { initBackend } from "@rl3/models";
+import { requireOutputDirectory } from "../flags.js";
 import type { Output } from "../output.js";
 import { RUN_FILES, readRunInfo, writeAtomic } from "../run-dir.js";
 import { resumeTrainer } from "../runs/checkpoint-file.js";
 import { ENGINES } from "../runs/engines.js";
 
 export async function exportCommand(options: { run: string; out?: string; graph: "step" | "sequence" }, output: Output): Promise<{ policy: string; bytes: number; graph: string }> {
+  if (options.out !== undefined) requireOutputDirectory("--out", options.out);
   const runDir = resolve(options.run);
   const info = readRunInfo(runDir);
   const checkpoint = join(runDir, RUN_FILES.checkpoint);

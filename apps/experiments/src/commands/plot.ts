@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FileFormatError } from "@rl3/core";
 import { groupRuns } from "../report/curve-groups.js";
+import { requireDistinctRuns, requireOutputDirectory } from "../flags.js";
 import type { Output } from "../output.js";
 import { type BarPoint, CURVE_SMOOTHING, type ReferenceLine, curvePoints, evaluationBarsSpec, learningCurveSpec, renderChart } from "../report/plots.js";
 import { RUN_FILES, readMetrics, readRunInfo } from "../run-dir.js";
@@ -26,6 +27,9 @@ const REFERENCE_AGENTS = ["random", "oracle"];
  * `baselines` on the runs' training family are drawn on the curves as reference lines.
  */
 export async function plotCommand(options: { runs: string[]; out: string; evaluationOut?: string; baselines?: EvaluationSummary[]; title?: string }, output: Output): Promise<PlotSummary> {
+  // The same run twice would be averaged as two seeds (rl3 compare refuses it too).
+  requireDistinctRuns("--runs", options.runs);
+  requireOutputDirectory("--out", options.out);
   const base = resolve(options.out).replace(/\.(svg|png)$/u, "");
   const runs = options.runs.map((directory) => {
     const info = readRunInfo(resolve(directory));
@@ -56,6 +60,8 @@ export async function plotCommand(options: { runs: string[]; out: string; evalua
       throw new FileFormatError(`is not readable JSON (${(error as Error).message}); re-run rl3 eval to rewrite it`, { path, cause: error });
     }
     for (const result of Object.values(results)) {
+      // An entry without a finite mean (null: a NaN written by JSON) has no bar, rather than a bar at 0.
+      if (typeof result?.mean !== "number" || !Number.isFinite(result.mean)) continue;
       bars.push({ agent: run.label, method: run.info.config.method, family: result.family, mean: result.mean, low: result.mean - result.stderr, high: result.mean + result.stderr });
     }
   }

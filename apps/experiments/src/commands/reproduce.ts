@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { makeDirectory } from "../directories.js";
 import { join, relative, resolve } from "node:path";
-import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Scale, createBaseline, defaultTrainConfig, evaluate } from "@rl3/algorithms";
+import { type BaselineName, DEFAULT_RESAMPLES, DEFAULT_TEST_SEED, type EvaluationResult, type Method, type Scale, createBaseline, defaultTrainConfig, evaluate, parseTrainConfig } from "@rl3/algorithms";
 import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { PAPER_BUDGET_SWEEP, type SweepPoint, budgetSweepSpec, budgetSweepTables, iterationsToMatch, sweepPlotPoints } from "../report/budget-sweep.js";
 import { runTrainJobs } from "../jobs.js";
@@ -10,7 +10,8 @@ import type { Output } from "../output.js";
 import { besidePaperTable, type Experience } from "../report/paper-results.js";
 import { aggregatesSpec, renderChart } from "../report/plots.js";
 import { glossary } from "../report/report-glossary.js";
-import { PRESETS, type Preset } from "../presets.js";
+import { PRESETS, type Preset, presetConfig } from "../presets.js";
+import { applyOverrides, checkTrainLimits } from "../overrides.js";
 import { RUN_FILES, type RunState, readMetrics, recordEvaluation, runState, storedEvaluation, writeAtomic } from "../run-dir.js";
 import { type EvaluationSummary, summarize } from "./evaluate.js";
 import { plotCommand } from "./plot.js";
@@ -60,6 +61,20 @@ interface EvaluatedPreset {
 }
 
 /**
+ * Every new run's config (each preset × method with the `--set` overrides) is checked before anything is created or
+ * trained: a bad `--set` is one error naming the key at once, not a failure of every spawned `rl3 train` later.
+ */
+function checkReproduceSettings(options: ReproduceOptions): void {
+  for (const preset of options.presets) {
+    for (const method of options.methods) {
+      const overridden = applyOverrides({ ...presetConfig(preset, method as Method, options.scale), seed: options.seeds[0] ?? 0 }, options.set ?? []);
+      checkTrainLimits(overridden);
+      parseTrainConfig(overridden);
+    }
+  }
+}
+
+/**
  * The shared engine of `reproduce` and the demo, in four steps: plan the preset × method × seed runs, train the
  * unfinished ones (two at a time, sharing the cores), evaluate every trained policy through its exported ONNX file on
  * every test family of its preset beside the baselines on the same tasks, and write results.json, results.md,
@@ -68,6 +83,7 @@ interface EvaluatedPreset {
 export async function reproduce(options: ReproduceOptions, output: Output): Promise<{ rows: ReproduceRow[]; pairs: ReproducePair[]; seconds: number; report: string }> {
   const started = Date.now();
   const outDir = resolve(options.outDir);
+  checkReproduceSettings(options);
   makeDirectory(outDir, "--out");
   const plan = planRuns(options, outDir);
   await trainPlanned(plan, options, output);

@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { METHODS, type Method, PpoTrainer, type Scale, type TrainConfig, parseTrainConfig } from "@rl3/algorithms";
-import { ConfigError } from "@rl3/core";
+import { ConfigError, FileFormatError } from "@rl3/core";
 import { type BackendName, initBackend } from "@rl3/models";
 import { requireKnown } from "../errors.js";
 import type { Output } from "../output.js";
-import { applyOverrides } from "../overrides.js";
+import { applyOverrides, checkTrainLimits } from "../overrides.js";
 import { PRESETS, PRESET_NAMES, presetConfig } from "../presets.js";
 import { resumeTrainer } from "../runs/checkpoint-file.js";
 import { runTraining, trainerOptions } from "../runs/run-training.js";
@@ -91,20 +91,33 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     const info = readRunInfo(runDir);
     checkResumeFlags(options, info, runDir);
     const config = { ...(applyOverrides(info.config, options.set) as TrainConfig), ...engineSettings(options) } as TrainConfig;
-    await initBackend(options.backend);
+    checkTrainLimits(config);
     const checkpoint = join(runDir, RUN_FILES.checkpoint);
+    const hasCheckpoint = existsSync(checkpoint);
+    // Without a checkpoint the run could only start again at iteration 0, and the metrics rows already written
+    // would be dropped: refused, with nothing touched. A run killed before it wrote any row has nothing to lose.
+    const written = hasCheckpoint ? 0 : readMetrics(runDir).length;
+    if (written > 0) {
+      throw new FileFormatError(
+        `has ${written} metrics row(s) but no ${RUN_FILES.checkpoint} to continue from (deleted, or the run was killed before its first checkpoint); nothing was changed. Start the run again with another --out, or restore the checkpoint`,
+        { path: runDir },
+      );
+    }
+    await initBackend(options.backend);
     const threads = trainerOptions(options.backend);
-    trainer = threads.bind(existsSync(checkpoint) ? await resumeTrainer(checkpoint, config, threads.options) : PpoTrainer.create(config, threads.options));
+    trainer = threads.bind(hasCheckpoint ? await resumeTrainer(checkpoint, config, threads.options) : PpoTrainer.create(config, threads.options));
     // config.json describes the run as it trains now: a resume that changed a resumable setting (iterations,
     // validateEvery, …) records it, so `rl3 reproduce`, `rl3 zoo add` and a later bare --resume see the same run.
     if (JSON.stringify(trainer.config) !== JSON.stringify(info.config)) writeRunInfo(runDir, { ...info, config: trainer.config });
-    output.say(`resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}`);
+    output.say(hasCheckpoint ? `resuming ${runDir} at iteration ${trainer.iteration} of ${trainer.config.iterations}` : `${runDir} has no ${RUN_FILES.checkpoint} and no metrics rows yet: starting it at iteration 0`);
   } else {
     const presetName = requireKnown("preset", options.preset ?? "", PRESET_NAMES);
     const method = requireKnown("method", options.method ?? "", METHODS) as Method;
     const scale = options.scale ?? "quick";
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
-    const given = parseTrainConfig({ ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) });
+    const overridden = { ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) };
+    checkTrainLimits(overridden);
+    const given = parseTrainConfig(overridden);
     const explicit = options.workers !== undefined || options.set.some((assignment) => assignment.startsWith("workers="));
     const config = explicit ? given : parseTrainConfig({ ...given, workers: defaultWorkers(given) });
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));

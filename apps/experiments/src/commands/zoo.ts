@@ -6,6 +6,7 @@ import { OnnxPolicyAgent } from "../runs/policy-agent.js";
 import { taskFamily } from "@rl3/envs";
 import { FileFormatError, InputError } from "@rl3/core";
 import { ZOO_ENTRIES, type ZooEntry, type ZooManifest, type ZooScore, zooPolicyPath } from "@rl3/zoo";
+import { requireDistinctRuns } from "../flags.js";
 import { type Output, markdownTable } from "../output.js";
 import { PRESETS, modelLabel } from "../presets.js";
 import { RUN_FILES, readMetrics, readRunInfo, runState, writeAtomic } from "../run-dir.js";
@@ -37,7 +38,8 @@ function score(result: EvaluationResult): ZooScore {
 }
 
 function lastTenMean(directory: string): number {
-  return mean(readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]));
+  // Null returns (iterations without a finished episode, or NaN written as null) are left out, not counted as 0.
+  return mean(readMetrics(directory).slice(-10).map((row) => row["charts/episodic_return"]).filter((value) => typeof value === "number" && Number.isFinite(value)));
 }
 
 /** The greedy mean return of a run's final policy on the zoo's validation tasks of `family`. */
@@ -59,10 +61,17 @@ async function validationReturn(directory: string, family: string, horizon: numb
  * training command, budget and its stored scores on every test family of the preset (eval.json, 1000 tasks each).
  */
 export async function zooAddCommand(options: { runs: string[]; command: string; zoo: string }, output: Output): Promise<ZooEntry> {
+  // The same run twice would be ranked against itself as two seeds.
+  requireDistinctRuns("--runs", options.runs);
   const zooDir = resolve(options.zoo);
   const manifestPath = join(zooDir, "zoo.json");
   if (!existsSync(manifestPath)) throw new FileFormatError("is not a zoo package (no zoo.json)", { path: zooDir });
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ZooManifest;
+  let manifest: ZooManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ZooManifest;
+  } catch (error) {
+    throw new FileFormatError(`is not readable JSON (${(error as Error).message})`, { path: manifestPath, cause: error });
+  }
   const runs = options.runs.map((directory) => ({ directory: resolve(directory), info: readRunInfo(resolve(directory)) }));
   const first = runs[0]!;
   for (const run of runs) {

@@ -2,7 +2,7 @@ import { type Scale, parseTrainConfig } from "@rl3/algorithms";
 import { StateError } from "@rl3/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { applyOverrides } from "../overrides.js";
+import { applyOverrides, checkTrainLimits } from "../overrides.js";
 import { type Preset, formatDuration, presetConfig } from "../presets.js";
 import { type RunState, readRunInfo } from "../run-dir.js";
 import { checkQueueConnection, connectionLogger, durableConnection } from "./connection.js";
@@ -47,7 +47,9 @@ const PRINT_EVERY_MS = 5000;
 export function plannedJob(run: PlannedRun, scale: Scale, set: readonly string[], versions = rl3Versions()): QueuedRun {
   let data: RunJobData;
   if (run.state.state === "new") {
-    const config = parseTrainConfig(applyOverrides({ ...presetConfig(run.preset, run.method as never, scale), seed: run.seed }, set));
+    const overridden = applyOverrides({ ...presetConfig(run.preset, run.method as never, scale), seed: run.seed }, set);
+    checkTrainLimits(overridden);
+    const config = parseTrainConfig(overridden);
     data = { kind: "rl3-train", versions, label: run.label, preset: run.preset.name, scale, config };
   } else {
     const info = readRunInfo(run.dir);

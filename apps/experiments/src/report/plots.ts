@@ -144,16 +144,19 @@ export const CURVE_SMOOTHING = 5;
 /**
  * Averages the runs of each curve over seeds, per iteration: mean ± standard error (one run: no band). Runs of
  * different lengths are shown as they are: each point averages the runs that reached it (`seeds` says how many),
- * so a long run is never cut to the length of a short one.
+ * so a long run is never cut to the length of a short one. A missing value (null in metrics.jsonl: an iteration
+ * with no finished episode, or a NaN written as null) is left out of the averages, never counted as 0; rows stay
+ * aligned by iteration, and an iteration where no run has a value has no point.
  */
-export function curvePoints(runs: { curve: string; method: string; rows: { envSteps: number; value: number }[] }[], smoothing = CURVE_SMOOTHING): CurvePoint[] {
-  const byCurve = new Map<string, { envSteps: number; value: number }[][]>();
+export function curvePoints(runs: { curve: string; method: string; rows: { envSteps: number; value: number | null }[] }[], smoothing = CURVE_SMOOTHING): CurvePoint[] {
+  const byCurve = new Map<string, { envSteps: number; value: number | null }[][]>();
   const methodOf = new Map(runs.map((run) => [run.curve, run.method]));
+  const finite = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
   for (const run of runs) {
     // A short moving average: per-iteration returns of 16 tasks are noisy.
     const smoothed = run.rows.map((row, index) => {
-      const window = run.rows.slice(Math.max(0, index - smoothing + 1), index + 1);
-      return { envSteps: row.envSteps, value: window.reduce((sum, entry) => sum + entry.value, 0) / window.length };
+      const window = run.rows.slice(Math.max(0, index - smoothing + 1), index + 1).map((entry) => entry.value).filter(finite);
+      return { envSteps: row.envSteps, value: window.length > 0 ? window.reduce((sum, value) => sum + value, 0) / window.length : null };
     });
     byCurve.set(run.curve, [...(byCurve.get(run.curve) ?? []), smoothed]);
   }
@@ -162,7 +165,8 @@ export function curvePoints(runs: { curve: string; method: string; rows: { envSt
     const length = Math.max(0, ...seeds.map((rows) => rows.length));
     for (let index = 0; index < length; index++) {
       const reached = seeds.filter((rows) => index < rows.length).map((rows) => rows[index]!);
-      const values = reached.map((row) => row.value);
+      const values = reached.map((row) => row.value).filter(finite);
+      if (values.length === 0) continue;
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const stderr = values.length > 1 ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) / values.length) : 0;
       points.push({ curve, method: methodOf.get(curve)!, envSteps: reached[0]!.envSteps, mean, low: mean - stderr, high: mean + stderr, seeds: values.length });
