@@ -45,6 +45,6 @@ export async function typedOrValid<T>(typedError: abstract new (...args: never[]
 export function expectFinite(value: unknown): void {
   if (typeof value === "number") expect(Number.isFinite(value), `result ${value}`).toBe(true);
   else if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-    for (const item of value as ArrayLike<unknown>) if (typeof item === "number") expect(Number.isFinite(item), `result item ${item}`).toBe(true);
+    for (const item of Array.from(value as ArrayLike<unknown>)) if (typeof item === "number") expect(Number.isFinite(item), `result item ${item}`).toBe(true);
   }
 }

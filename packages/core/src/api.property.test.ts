@@ -9,7 +9,7 @@ import { softmaxRow } from "./softmax.js";
 import { requireFiniteArray, requireIndex, requireInteger, requireObject, requireOneOf, requireSafeSize } from "./validate.js";
 
 // Issue 31: every public function of @rl3/core, given anything, throws an Rl3Error or returns a finite result.
-const call = (fn: (...args: never[]) => unknown, args: unknown[]) => () => fn(...(args as never[]));
+const call = <R,>(fn: (...args: never[]) => R, args: unknown[]) => (): R => fn(...(args as never[]));
 
 describe("@rl3/core public API on hostile input", () => {
   it("Rng methods: typed error or a finite draw, and a refused call does not advance the stream", async () => {

@@ -24,6 +24,7 @@ export {
   requireOneOf,
   requireFiniteArray,
   requireSafeSize,
+  requireBuffer,
 } from "./validate.js";
 export { checkNamedWeights, elementCount, createModelSpec, requireSpec, MODEL_LIMITS } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";

@@ -104,3 +104,15 @@ export function requireSafeSize(field: string, value: number, limit: number, min
   }
   return value;
 }
+
+/**
+ * A caller-supplied output buffer: a Float64Array with room for `length` entries from `offset`. Writing past a
+ * typed array's end is silently dropped, so a short buffer would lose results without this check.
+ */
+export function requireBuffer(field: string, out: Float64Array, length: number, offset = 0): Float64Array {
+  if (!(out instanceof Float64Array)) throw new InputError({ field, value: out, expected: `a Float64Array of at least ${offset + length} entries` });
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > out.length) {
+    throw new InputError({ field: offset === 0 ? `${field}.length` : "offset", value: offset === 0 ? out.length : offset, expected: offset === 0 ? `at least ${length}` : `an integer in [0, ${out.length - length}] (${field} holds ${out.length}; ${length} entries are written)` });
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ const bandit = new BernoulliBandit([0.2, 0.8]);
 const mdp = randomMdpFamily({ numStates: 3, numActions: 2 }).sample(new Rng(1));
 const someTask = fc.constantFrom<unknown>(grid, bandit, mdp);
 const someFamily = fc.constantFrom<unknown>(taskFamily("bandits"), taskFamily("mdps"), randomMdpFamily({ numStates: 3, numActions: 2 }));
-const call = (fn: (...args: never[]) => unknown, args: unknown[]) => () => fn(...(args as never[]));
+const call = <R,>(fn: (...args: never[]) => R, args: unknown[]) => (): R => fn(...(args as never[]));
 
 describe("@rl3/envs public API on hostile input", () => {
   it("taskFamily, banditFamily, randomMdpFamily, gridFamily and validateGridParameters", async () => {

@@ -1,4 +1,4 @@
-import { InputError, Rng, requireObject } from "@rl3/core";
+import { InputError, Rng, requireBuffer, requireObject } from "@rl3/core";
 import type { TabularTask, TaskDomain, TaskFamily } from "./tabular-task.js";
 
 const DOMAINS: readonly TaskDomain[] = ["bandits", "mdps", "gridworld"];
@@ -52,8 +52,5 @@ export function requireTaskOfFamily(field: string, task: TabularTask, family: Ta
 
 /** Where `observation(state, out, offset)` writes: `size` entries from `offset` must fit, else they would be lost. */
 export function requireOutput(out: Float64Array, offset: number, size: number): void {
-  if (!ArrayBuffer.isView(out) || out instanceof DataView) throw new InputError({ field: "out", value: out, expected: "a Float64Array" });
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > (out as Float64Array).length) {
-    throw new InputError({ field: "offset", value: offset, expected: `an integer in [0, ${(out as Float64Array).length - size}] (out holds ${(out as Float64Array).length}; an observation is ${size})` });
-  }
+  requireBuffer("out", out, size, offset);
 }
