@@ -45,7 +45,7 @@ function mix32(value: number): number {
 export const DIRICHLET_COMPONENT_LIMIT = 10_000_000;
 
 /** Largest |mean|, standard deviation and shape × scale the samplers take: far from overflowing a double. */
-const NORMAL_PARAMETER_LIMIT = 1e300;
+const NORMAL_PARAMETER_LIMIT = 1e290;
 
 export class Rng {
   private s0 = 0;
@@ -156,7 +156,7 @@ export class Rng {
   /** A normal deviate (standard by default), by the ziggurat method (see ziggurat.ts). */
   normal(mean = 0, standardDeviation = 1): number {
     // Checked before the draw, so a refused call leaves the stream where it was. Two comparisons: this is hot.
-    // Bounded by 1e300 so that mean + sd · z (|z| < 25 here) can never overflow to ±Infinity.
+    // Bounded by 1e290 so that no intermediate (sd times a 32-bit draw, before scaling by a strip width) overflows.
     if (typeof standardDeviation !== "number" || !(standardDeviation >= 0 && standardDeviation <= NORMAL_PARAMETER_LIMIT)) {
       throw new InputError({ field: "standardDeviation", value: standardDeviation, expected: `a finite number ≥ 0 (at most ${NORMAL_PARAMETER_LIMIT})` });
     }
