@@ -27,4 +27,8 @@ export const ENV_LIMITS = {
    * gridworld task with its tables is tens of kilobytes.
    */
   episodes: 10_000,
+  /** Test, validation or training task streams derived at once (the highest test-task index + 1). */
+  taskStreams: 1_000_000,
+  /** Training iterations a stream may be derived for (the paper's longest run is 24,000). */
+  iterations: 10_000_000,
 } as const;

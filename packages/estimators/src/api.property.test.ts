@@ -30,6 +30,7 @@ describe("@rl3/estimators public API on hostile input", () => {
     );
     const square = { ...taskFamily("mdps"), domain: "gridworld" as const, numStates: 10 };
     expect(() => estimatorDefaults(square, { horizon: 5, coarse: true })).toThrow(/^family\.numStates must be n × n/);
+    expect(estimatorDefaults(square, { horizon: 5 }).maxStates).toBe(10);
   });
 
   it("estimator and model constructors with hostile options, and their methods with hostile arguments", async () => {

@@ -35,7 +35,7 @@ export function estimatorDefaults(family: TaskFamily, options: EstimatorDefaults
   }
   const size = Math.round(Math.sqrt(family.numStates));
   // Features and the coarse radius divide by the side: a family that is not an n × n grid would make them NaN.
-  if (size * size !== family.numStates) {
+  if (options.coarse && size * size !== family.numStates) {
     throw new InputError({ field: "family.numStates", value: family.numStates, expected: "n × n for a gridworld family (a square grid)" });
   }
   const abstraction = options.coarse
