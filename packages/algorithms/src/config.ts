@@ -1,5 +1,6 @@
-import { ConfigError, UnknownNameError, closestName } from "@rl3/core";
-import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { ConfigError, InputError, UnknownNameError, closestName, requireInteger, requireOneOf } from "@rl3/core";
+import { ENV_LIMITS, TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { METHODS as METHOD_NAMES } from "@rl3/wrappers";
 import { z } from "zod";
 import type { METHODS, Method } from "@rl3/wrappers";
 
@@ -205,6 +206,13 @@ function wholeEpisodes(target: number, horizon: number): number {
  * beside the paper's, never in place of them.
  */
 export function defaultTrainConfig(family: string, horizon: number, method: Method, scale: Scale = "quick"): TrainConfigInput {
+  // Checked first: horizon 0 looped for ever rounding batches to whole episodes, a negative one gave negative
+  // batch sizes, and an unknown method or scale still produced a config.
+  if (typeof family !== "string") throw new InputError({ field: "family", value: family, expected: `a task family name: one of ${TASK_FAMILY_NAMES.join(", ")}` });
+  taskFamily(family);
+  requireInteger("horizon", horizon, 1, ENV_LIMITS.horizon);
+  requireOneOf("method", method, METHOD_NAMES);
+  requireOneOf("scale", scale, SCALES);
   const paper = paperConfig(family, horizon, method);
   if (scale === "paper") return paper;
   // Gridworlds have no few-minute budget that learns: with the quick model or batch, policies stand still (or sit

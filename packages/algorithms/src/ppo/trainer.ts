@@ -1,5 +1,5 @@
-import { ConfigError, FileFormatError, InputError, StateError, requireInteger, type ModelSpec, type NamedWeights, type TrainingEngine, type TrainingEngineFactory, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
-import { type TaskFamily, taskFamily } from "@rl3/envs";
+import { ConfigError, FileFormatError, InputError, StateError, requireInteger, requireObject, type ModelSpec, type NamedWeights, type TrainingEngine, type TrainingEngineFactory, type WeightTensor, createModelSpec, initialWeights } from "@rl3/core";
+import { type TaskFamily, requireTaskFamily, taskFamily } from "@rl3/envs";
 import { decodeSafetensors, encodeSafetensors } from "@rl3/models";
 import { exportOnnx } from "@rl3/onnx";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { Adam, addWeightDecay } from "../adam.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpointHeader } from "../checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "../config.js";
 import { createTrainingEngine } from "../engines.js";
-import { generalizedAdvantages } from "../gae.js";
+import { uncheckedAdvantages } from "../gae.js";
 import { mean, standardError } from "../statistics.js";
 import { ActingAgent } from "./acting-agent.js";
 import { explainedVariance, normalizeAdvantages } from "./batches.js";
@@ -123,6 +123,7 @@ export class PpoTrainer {
 
   /** A trainer for a validated config (throws a `ConfigError` naming the first bad key). */
   static create(config: TrainConfigInput | TrainConfig, options: TrainerOptions = {}): PpoTrainer {
+    checkTrainerOptions(options);
     return new PpoTrainer(parseTrainConfig(config, options.family?.name), options);
   }
 
@@ -289,7 +290,7 @@ export class PpoTrainer {
   /** GAE advantages and λ-return targets of the whole batch, and the advantages normalised per minibatch (§5.2). */
   private targets(rewards: Float64Array, values: Float32Array): Omit<RolloutStatistics, "logProbabilities" | "values"> {
     const { horizon, gamma, gaeLambda, minibatchSize } = this.config;
-    const { advantages, returns } = generalizedAdvantages(rewards, values, this.numEnvs, horizon, gamma, gaeLambda);
+    const { advantages, returns } = uncheckedAdvantages(rewards, values, this.numEnvs, horizon, gamma, gaeLambda);
     // The advantages do not change between epochs, so they are normalised once.
     const normalizedAdvantages = new Float32Array(advantages.length);
     for (let first = 0; first < advantages.length; first += minibatchSize) {
@@ -430,6 +431,8 @@ export class PpoTrainer {
    * threads, `checkpointEvery`); any other difference is an error, as is a damaged file (left untouched).
    */
   static async resume(path: string, config?: TrainConfigInput | TrainConfig, options: TrainerOptions = {}): Promise<PpoTrainer> {
+    if (typeof path !== "string" || path.length === 0) throw new InputError({ field: "path", value: path, expected: "a checkpoint file path" });
+    checkTrainerOptions(options);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(path));
@@ -495,4 +498,11 @@ export class PpoTrainer {
 
 function copyWeights(weights: NamedWeights): NamedWeights {
   return Object.fromEntries(Object.entries(weights).map(([name, tensor]) => [name, { shape: [...tensor.shape], data: Float32Array.from(tensor.data) }]));
+}
+
+/** Input checks at the trainer's door (issue 31): the options object and the family object it may carry. */
+function checkTrainerOptions(options: TrainerOptions): void {
+  requireObject("options", options);
+  if (options.family !== undefined) requireTaskFamily("options.family", options.family);
+  if (options.engine !== undefined && typeof options.engine !== "function") throw new InputError({ field: "options.engine", value: options.engine, expected: "a TrainingEngineFactory (a function)" });
 }
