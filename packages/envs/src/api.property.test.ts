@@ -12,6 +12,7 @@ import { MetaEnv } from "./meta-env.js";
 import { optimalStateValues } from "./optimal-values.js";
 import { MetaEpisodeOracle, oracleReturn } from "./oracle.js";
 import { RandomMdp, randomMdpFamily } from "./random-mdp.js";
+import { TransitionTable } from "./transition-table.js";
 import { VecMetaEnv } from "./vec-meta-env.js";
 
 // Issue 31: every public function of @rl3/envs, given anything, throws an Rl3Error or returns a finite result,
@@ -71,6 +72,20 @@ describe("@rl3/envs public API on hostile input", () => {
         await typedOrValid(Rl3Error, call(optimalStateValues, [other, options]));
         await typedOrValid(Rl3Error, call(rejectionValue, [other]));
         await typedOrValid(Rl3Error, call(generateGrid, [GRID_PRESETS.grid11, other]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("TransitionTable.build with hostile sizes, flags, describers and emitted outcomes", async () => {
+    await fc.assert(
+      fc.asyncProperty(mostly(fc.integer({ min: 1, max: 4 })), mostly(fc.integer({ min: 1, max: 3 })), hostile, fc.tuple(mostly(fc.integer({ min: -1, max: 4 })), edgeNumber, edgeNumber), async (numStates, numActions, other, [next, probability, reward]) => {
+        const absorbing = new Uint8Array(typeof numStates === "number" && Number.isInteger(numStates) && numStates > 0 && numStates < 10 ? numStates : 1);
+        await typedOrValid(Rl3Error, () => TransitionTable.build(numStates as number, numActions as number, absorbing, (_s, _a, emit) => emit(next as number, probability, reward)), (table) => {
+          expect(Array.from(table.probability).every((p) => p > 0 && p <= 1)).toBe(true);
+          expect(Array.from(table.meanReward).every(Number.isFinite)).toBe(true);
+        });
+        await typedOrValid(Rl3Error, () => TransitionTable.build(2, 1, other as never, other as never));
       }),
       { numRuns: 200 },
     );

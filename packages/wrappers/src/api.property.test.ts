@@ -102,6 +102,13 @@ describe("@rl3/wrappers public API on hostile input", () => {
     }
   });
 
+  it("learners are bounded before allocation: envs × states × actions within ESTIMATOR_LIMITS.batchEntries", () => {
+    const started = performance.now();
+    expect(() => new ObservationEncoder(taskFamily("grid13"), 65_536, { method: "rl3", horizon: 10 })).toThrow(/^numEnvs must be at most 59171 for grid13/);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(new ObservationEncoder(taskFamily("grid13"), 65_536, { method: "rl2", horizon: 10 }).size).toBe(encodedSize(taskFamily("grid13"), "rl2"));
+  });
+
   it("a learner sized for grid11 refuses a 169-state task at begin, not steps later", () => {
     const grid11 = gridFamily(GRID_PRESETS.grid11);
     const encoder = new ObservationEncoder(grid11, 1, { method: "rl3", horizon: 20 });

@@ -1,7 +1,7 @@
 import { InputError, StateError, requireInteger, requireObject } from "@rl3/core";
 import { ENV_LIMITS, type TaskDomain, type TaskFamily, type VecMetaEnvInfo, requireTaskFamily, requireTaskOfFamily } from "@rl3/envs";
 import { checkRewards, requireInfo } from "./checks.js";
-import { type ValueEstimator, createEstimator } from "@rl3/estimators";
+import { ESTIMATOR_LIMITS, type ValueEstimator, createEstimator } from "@rl3/estimators";
 import { METHODS, type Method, carriesPreviousState, isAugmented } from "./methods.js";
 
 /** `rlc`: the §2.1 layout (default); `v4`: the §2.2 layout of the arXiv v4 code. */
@@ -102,6 +102,10 @@ export class ObservationEncoder {
     if (qCache !== "fresh" && qCache !== "stale") throw new InputError({ field: "qCache", value: qCache, expected: '"fresh" or "stale"' });
     if (options.method === "rl3-coarse" && family.domain !== "gridworld") {
       throw new InputError({ field: "method", value: options.method, expected: `one of ${METHODS.filter((m) => m !== "rl3-coarse").join(", ")} for ${family.name} (RL³-coarse abstracts gridworld cells)` });
+    }
+    // One learner (and Q cache) of S × A entries per env: bounded before any of them is allocated.
+    if (isAugmented(options.method) && numEnvs * family.numStates * family.numActions > ESTIMATOR_LIMITS.batchEntries) {
+      throw new InputError({ field: "numEnvs", value: numEnvs, expected: `at most ${Math.max(1, Math.floor(ESTIMATOR_LIMITS.batchEntries / (family.numStates * family.numActions)))} for ${family.name} (envs × states × actions ≤ ESTIMATOR_LIMITS.batchEntries = ${ESTIMATOR_LIMITS.batchEntries})` });
     }
     this.family = family;
     this.numEnvs = numEnvs;
