@@ -105,4 +105,14 @@ describe("@rl3/algorithms public API on hostile input", () => {
     );
     expect(() => new Adam([{ name: "w", shape: [2] }], { learningRate: Number.NaN })).toThrow(InputError);
   });
+
+  it("studentTCdf and studentTQuantile at extreme degrees of freedom: finite or a typed error (a subnormal df gave NaN)", async () => {
+    for (const df of [5e-324, 1e-300, 1e-10, 0.5, 1, 1e10, 1e300, Number.MAX_VALUE]) {
+      for (const q of [1e-300, 0.01, 0.5, 0.99]) {
+        await typedOrValid(Rl3Error, call(studentTCdf, [q, df]));
+        await typedOrValid(Rl3Error, call(studentTQuantile, [q, df]));
+      }
+    }
+    expect(() => studentTCdf(1, 5e-324)).toThrow(/^df must be a finite number > 0 that is not subnormal/);
+  });
 });

@@ -62,6 +62,8 @@ export function studentTCdf(t: number, df: number): number {
   if (typeof t !== "number" || Number.isNaN(t)) throw new InputError({ field: "t", value: t, expected: "a number (±Infinity allowed)" });
   if (typeof df !== "number" || !(df > 0) || !Number.isFinite(df)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0" });
   const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  // A subnormal df (5e-324) underflows inside the incomplete beta: refuse it rather than return NaN.
+  if (Number.isNaN(tail)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0 that is not subnormal" });
   return t >= 0 ? 1 - tail : tail;
 }
 
