@@ -1,4 +1,4 @@
-import { InputError, type WeightShape, type WeightTensor, elementCount, requireInRange, sameShape, requirePositive, requireNonNegative } from "@rl3/core";
+import { InputError, type WeightShape, type WeightTensor, elementCount, requireInRange, requireObject, requirePositive, requireNonNegative, sameShape } from "@rl3/core";
 
 /** Adam's hyperparameters; the defaults are `tf.train.adam`'s (ε = 1e-7 is the float32 backends' epsilon). */
 export interface AdamOptions {
@@ -16,6 +16,24 @@ type FloatBuffer = { readonly data: Float32Array };
 
 function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
+ * A record of `{ data: Float32Array }` buffers, with finite values when `finite` (gradients: one NaN would turn its
+ * weight and both moments NaN for good). One pass; nothing is changed.
+ */
+function requireBuffers(field: string, record: Readonly<Record<string, FloatBuffer>>, finite: boolean): void {
+  requireObject(field, record);
+  for (const [name, buffer] of Object.entries(record)) {
+    if (typeof buffer !== "object" || buffer === null || !(buffer.data instanceof Float32Array)) {
+      throw new InputError({ field: `${field}.${name}`, value: buffer, expected: "{ data: Float32Array }" });
+    }
+    if (!finite) continue;
+    const data = buffer.data;
+    for (let index = 0; index < data.length; index++) {
+      if (!Number.isFinite(data[index]!)) throw new InputError({ field: `${field}.${name}.data[${index}]`, value: data[index], expected: "a finite number" });
+    }
+  }
 }
 
 /**
@@ -43,6 +61,10 @@ export class Adam {
   private t = 0;
 
   constructor(shapes: readonly WeightShape[], options: AdamOptions) {
+    requireObject("options", options);
+    if (!Array.isArray(shapes) || !shapes.every((shape) => typeof shape === "object" && shape !== null && typeof shape.name === "string" && Array.isArray(shape.shape))) {
+      throw new InputError({ field: "shapes", value: shapes, expected: "an array of { name: string, shape: number[] }" });
+    }
     this.learningRate = requirePositive("learningRate", options.learningRate);
     this.beta1 = requireInRange("beta1", options.beta1 ?? 0.9, 0, 1);
     this.beta2 = requireInRange("beta2", options.beta2 ?? 0.999, 0, 1);
@@ -52,7 +74,7 @@ export class Adam {
     const indexByName = new Map<string, number>();
     const sizes = shapes.map(({ name, shape }, index) => {
       if (indexByName.has(name)) throw new InputError({ field: `shapes[${index}].name`, value: name, expected: "a name not used by an earlier shape" });
-      if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+      if (!shape.every((size: number) => Number.isSafeInteger(size) && size >= 0)) {
         throw new InputError({ field: `shapes[${index}].shape`, value: shape, expected: "a list of integers ≥ 0" });
       }
       indexByName.set(name, index);
@@ -85,6 +107,8 @@ export class Adam {
    * `InputError`, before changing anything, for an unknown gradient name or a buffer of the wrong length.
    */
   step(weights: Record<string, FloatBuffer>, gradients: Readonly<Record<string, FloatBuffer>>): void {
+    requireBuffers("weights", weights, false);
+    requireBuffers("gradients", gradients, true);
     for (const name in gradients) {
       if (Object.hasOwn(gradients, name) && !this.indexByName.has(name)) {
         throw new InputError({ field: `gradients.${name}`, value: name, expected: `one of the optimiser's ${this.names.length} variables` });
@@ -143,6 +167,9 @@ export class Adam {
    * value, a negative second moment or a step count that is not an integer ≥ 0; the state is unchanged then.
    */
   loadSlots(slots: readonly WeightTensor[]): void {
+    if (!Array.isArray(slots) || !slots.every((slot) => typeof slot === "object" && slot !== null && Array.isArray(slot.shape))) {
+      throw new InputError({ field: "slots", value: slots, expected: "an array of { shape, data } tensors (Adam.slots())" });
+    }
     const count = this.names.length;
     if (slots.length === 0) {
       this.t = 0;
@@ -207,6 +234,10 @@ export function addWeightDecay(
   decay: number,
 ): Record<string, { data: Float32Array }> {
   requireNonNegative("decay", decay);
+  // A non-finite gradient passes through unchanged in kind: the trainer reports it as a StateError naming the
+  // weight (`Adam.step` refuses it too). Weights must be finite: decay would spread a NaN weight into the gradient.
+  requireBuffers("gradients", gradients, false);
+  requireBuffers("weights", weights, true);
   const decayed: Record<string, { data: Float32Array }> = {};
   for (const [name, gradient] of Object.entries(gradients)) {
     const weight = own(weights, name);
@@ -217,6 +248,9 @@ export function addWeightDecay(
     const w = weight.data;
     const data = new Float32Array(g.length);
     for (let i = 0; i < g.length; i++) data[i] = g[i]! + decay * w[i]!;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!) && Number.isFinite(g[i]!)) throw new InputError({ field: `weights.${name}.data[${i}]`, value: w[i], expected: `a finite weight whose decay (× ${decay}) stays within float32` });
+    }
     decayed[name] = { data };
   }
   return decayed;

@@ -1,7 +1,8 @@
-import { ConfigError, TRAINING_DEVICES, UnknownNameError, closestName } from "@rl3/core";
-import { TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { ConfigError, InputError, TRAINING_DEVICES, UnknownNameError, closestName, requireInteger, requireOneOf } from "@rl3/core";
+import { ENV_LIMITS, TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
+import { METHODS as METHOD_NAMES } from "@rl3/wrappers";
 import { z } from "zod";
-import type { METHODS, Method } from "@rl3/wrappers";
+import type { Method } from "@rl3/wrappers";
 
 /** Training engines (the `TrainingEngine` contract of @rl3/core): onnxruntime by default, TensorFlow.js as the reference. */
 export const ENGINE_NAMES = ["onnx", "tfjs"] as const;
@@ -15,7 +16,7 @@ export const trainConfigSchema = z
     /** Meta-episode budget H. */
     horizon: z.number().int().positive(),
     /** rl2, rl3, rl3-coarse (the paper's), or the transition-token variants rl2-transition, rl3-transition (rl3's). */
-    method: z.enum(["rl2", "rl2-transition", "rl3", "rl3-coarse", "rl3-transition"] satisfies typeof METHODS),
+    method: z.enum(["rl2", "rl2-transition", "rl3", "rl3-coarse", "rl3-transition"] satisfies typeof METHOD_NAMES),
     /** Observation layout: §2.1 (rlc) or §2.2 (v4). */
     encoding: z.enum(["rlc", "v4"]).default("rlc"),
     /** Q shown after an inner reset: fresh (Algorithm 1) or the reference code's stale cache. */
@@ -205,6 +206,13 @@ function wholeEpisodes(target: number, horizon: number): number {
  * beside the paper's, never in place of them.
  */
 export function defaultTrainConfig(family: string, horizon: number, method: Method, scale: Scale = "quick"): TrainConfigInput {
+  // Checked first: horizon 0 looped for ever rounding batches to whole episodes, a negative one gave negative
+  // batch sizes, and an unknown method or scale still produced a config.
+  if (typeof family !== "string") throw new InputError({ field: "family", value: family, expected: `a task family name: one of ${TASK_FAMILY_NAMES.join(", ")}` });
+  taskFamily(family);
+  requireInteger("horizon", horizon, 1, ENV_LIMITS.horizon);
+  requireOneOf("method", method, METHOD_NAMES);
+  requireOneOf("scale", scale, SCALES);
   const paper = paperConfig(family, horizon, method);
   if (scale === "paper") return paper;
   // Gridworlds have no few-minute budget that learns: with the quick model or batch, policies stand still (or sit

@@ -1,3 +1,6 @@
+import { InputError, requireFiniteArray, requireInRange, requireInteger } from "@rl3/core";
+import { ENV_LIMITS } from "@rl3/envs";
+
 /**
  * Generalised advantage estimation over whole meta-episodes (§5.2): δ_t = r_t + γ(1 − term_t)V(x_{t+1}) − V(x_t),
  * A_t = δ_t + γλ(1 − term_t)A_{t+1}. Inner-episode boundaries are *not* terminal for the meta-critic; only the
@@ -8,6 +11,32 @@
  * @returns advantages [envs × H] and λ-return critic targets V_old + A [envs × H]
  */
 export function generalizedAdvantages(
+  rewards: Float64Array,
+  values: Float32Array | Float64Array,
+  numEnvs: number,
+  horizon: number,
+  gamma: number,
+  lambda: number,
+): { advantages: Float32Array; returns: Float32Array } {
+  // All checked before the recursion: a NaN reward or value would otherwise spread backwards through the whole
+  // meta-episode's advantages, and a length mismatch would read past the end as undefined (NaN).
+  requireInteger("numEnvs", numEnvs, 1, ENV_LIMITS.numEnvs);
+  requireInteger("horizon", horizon, 1, ENV_LIMITS.horizon);
+  requireInRange("gamma", gamma, 0, 1);
+  requireInRange("lambda", lambda, 0, 1);
+  if (!(rewards instanceof Float64Array)) throw new InputError({ field: "rewards", value: rewards, expected: "a Float64Array [envs × H]" });
+  if (!(values instanceof Float32Array || values instanceof Float64Array)) throw new InputError({ field: "values", value: values, expected: "a Float32Array or Float64Array [envs × (H + 1)]" });
+  requireFiniteArray("rewards", rewards, numEnvs * horizon);
+  requireFiniteArray("values", values, numEnvs * (horizon + 1));
+  return uncheckedAdvantages(rewards, values, numEnvs, horizon, gamma, lambda);
+}
+
+/**
+ * The recursion itself, without the checks: the PPO trainer's own path (internal, not exported from the package).
+ * The trainer's values come from its critic, and a NaN there is a broken run rather than bad input: it must reach
+ * the trainer's loss check, which stops the iteration with a StateError and leaves the checkpoint intact.
+ */
+export function uncheckedAdvantages(
   rewards: Float64Array,
   values: Float32Array | Float64Array,
   numEnvs: number,

@@ -30,6 +30,7 @@ export {
   standardError,
   stratifiedBootstrap,
   DEFAULT_RESAMPLES,
+  MAX_RESAMPLES,
 } from "./statistics.js";
 export { seedMeanInterval, seedDifferenceInterval, studentTQuantile, studentTCdf } from "./seed-intervals.js";
 export type { BootstrapOptions, Interval, PairedComparison, ResampledScores, ScoreMatrix, SeedAggregate } from "./statistics.js";

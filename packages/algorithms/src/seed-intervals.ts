@@ -59,14 +59,18 @@ function incompleteBeta(x: number, a: number, b: number): number {
 
 /** P(T ≤ t) for Student's t with `df` degrees of freedom (df may be fractional, as Welch's is). */
 export function studentTCdf(t: number, df: number): number {
+  if (typeof t !== "number" || Number.isNaN(t)) throw new InputError({ field: "t", value: t, expected: "a number (±Infinity allowed)" });
+  if (typeof df !== "number" || !(df > 0) || !Number.isFinite(df)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0" });
   const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  // A subnormal df (5e-324) underflows inside the incomplete beta: refuse it rather than return NaN.
+  if (Number.isNaN(tail)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0 that is not subnormal" });
   return t >= 0 ? 1 - tail : tail;
 }
 
 /** The q-quantile of Student's t with `df` degrees of freedom, q in (0, 1): bisection on the CDF to 1e-12. */
 export function studentTQuantile(q: number, df: number): number {
   requireInRange("q", q, Number.MIN_VALUE, 1 - Number.EPSILON);
-  if (!(df > 0) || !Number.isFinite(df)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0" });
+  if (typeof df !== "number" || !(df > 0) || !Number.isFinite(df)) throw new InputError({ field: "df", value: df, expected: "a finite number > 0" });
   if (q === 0.5) return 0;
   let low = -1;
   let high = 1;
@@ -78,6 +82,14 @@ export function studentTQuantile(q: number, df: number): number {
     else high = middle;
   }
   return (low + high) / 2;
+}
+
+/** Finite per-seed values can still have a variance past the largest double: refuse rather than return ±Infinity. */
+function finiteInterval(interval: Interval, field: string): Interval {
+  if (![interval.estimate, interval.low, interval.high].every(Number.isFinite)) {
+    throw new InputError({ field, value: interval.estimate, expected: "per-seed values small enough in magnitude that their interval is finite (|x| well below 1e150)" });
+  }
+  return interval;
 }
 
 function sampleVariance(values: readonly number[]): number {
@@ -98,7 +110,7 @@ export function seedMeanInterval(perSeed: readonly number[], confidence = 0.95):
   const k = perSeed.length;
   const estimate = perSeed.reduce((sum, value) => sum + value, 0) / k;
   const half = studentTQuantile(0.5 + confidence / 2, k - 1) * Math.sqrt(sampleVariance(perSeed) / k);
-  return { estimate, low: estimate - half, high: estimate + half };
+  return finiteInterval({ estimate, low: estimate - half, high: estimate + half }, "perSeed");
 }
 
 /**
@@ -111,8 +123,8 @@ export function seedDifferenceInterval(a: readonly number[], b: readonly number[
   requireInRange("confidence", confidence, 0.5, 0.9999);
   const [va, vb] = [sampleVariance(a) / a.length, sampleVariance(b) / b.length];
   const estimate = a.reduce((sum, value) => sum + value, 0) / a.length - b.reduce((sum, value) => sum + value, 0) / b.length;
-  if (va + vb === 0) return { estimate, low: estimate, high: estimate };
+  if (va + vb === 0) return finiteInterval({ estimate, low: estimate, high: estimate }, "a, b");
   const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   const half = studentTQuantile(0.5 + confidence / 2, df) * Math.sqrt(va + vb);
-  return { estimate, low: estimate - half, high: estimate + half };
+  return finiteInterval({ estimate, low: estimate - half, high: estimate + half }, "a, b");
 }

@@ -1,4 +1,4 @@
-import { InputError, Rng, requireInteger } from "@rl3/core";
+import { InputError, Rng, requireFiniteArray, requireInteger, requireObject } from "@rl3/core";
 
 /**
  * Statistics for comparing agents the way rliable does (Agarwal et al., NeurIPS 2021): interquartile means,
@@ -22,6 +22,9 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
+/** Most bootstrap resamples one call may ask for (50 × the default): enough for any interval, never a hang. */
+export const MAX_RESAMPLES = 100_000;
+
 /** With 2000 resamples the Monte-Carlo error (1 s.d.) of a 95% endpoint is about 3% of the interval's half-width. */
 export const DEFAULT_RESAMPLES = 2000;
 
@@ -39,18 +42,38 @@ export interface ResampledScores {
 }
 
 export function mean(values: ArrayLike<number>): number {
+  requireValues(values);
   let sum = 0;
   for (let index = 0; index < values.length; index++) sum += values[index]!;
-  return sum / values.length;
+  return finiteResult(sum / values.length);
+}
+
+/** At least one value, all finite: the mean of nothing is NaN, and one NaN makes every statistic NaN. */
+function requireValues(values: ArrayLike<number>): void {
+  requireFiniteArray("values", values);
+  if (values.length === 0) throw new InputError({ field: "values.length", value: 0, expected: "at least one value" });
+}
+
+/** Finite values can still sum or square past the largest double: say so instead of returning ±Infinity. */
+/** An interval a public function returns: a statistic that overflowed or was NaN on some resample is meaningless. */
+function finiteInterval(interval: Interval, field = "statistic"): Interval {
+  for (const value of [interval.estimate, interval.low, interval.high]) finiteResult(value, field);
+  return interval;
+}
+
+function finiteResult(value: number, field = "values"): number {
+  if (!Number.isFinite(value)) throw new InputError({ field, value, expected: "values small enough in magnitude that their statistics are finite (|x| well below 1e150)" });
+  return value;
 }
 
 /** Standard error of the mean (sample standard deviation / √n). */
 export function standardError(values: ArrayLike<number>): number {
+  requireValues(values);
   requireTasks(values.length);
   const center = mean(values);
   let squares = 0;
   for (let index = 0; index < values.length; index++) squares += (values[index]! - center) ** 2;
-  return Math.sqrt(squares / (values.length - 1) / values.length);
+  return finiteResult(Math.sqrt(squares / (values.length - 1) / values.length));
 }
 
 /**
@@ -59,7 +82,7 @@ export function standardError(values: ArrayLike<number>): number {
  * median it still uses half of the data.
  */
 export function interquartileMean(values: ArrayLike<number>): number {
-  if (values.length === 0) throw new InputError({ field: "values.length", value: 0, expected: "at least one value" });
+  requireValues(values);
   // Selection instead of a sort: the bootstrap calls this thousands of times on seeds × tasks values.
   const scratch = Float64Array.from(values);
   const cut = Math.floor(scratch.length / 4);
@@ -104,9 +127,11 @@ function select(values: Float64Array, k: number, left: number, right: number): v
 
 /** Percentile bootstrap over the entries of `values` (tasks): the interval of `statistic` (default the mean). */
 export function bootstrapInterval(values: ArrayLike<number>, options: BootstrapOptions & { statistic?: (sample: Float64Array) => number } = {}): Interval {
+  requireObject("options", options);
   const statistic = options.statistic ?? mean;
+  if (typeof statistic !== "function") throw new InputError({ field: "statistic", value: statistic, expected: "a function of a sample" });
   const [interval] = replicate([[values]], [(samples) => statistic(samples[0]!.values)], options, { resampleSeeds: false });
-  return interval!;
+  return finiteInterval(interval!);
 }
 
 export interface PairedComparison {
@@ -124,6 +149,8 @@ export interface PairedComparison {
  * difference, so its interval is much narrower than one built from the two standard errors.
  */
 export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, options: BootstrapOptions = {}): PairedComparison {
+  requireFiniteArray("a", a);
+  requireFiniteArray("b", b);
   if (a.length !== b.length) throw new InputError({ field: "b.length", value: b.length, expected: `${a.length} (a.length): one return per shared task` });
   let lowestDenominator = Number.POSITIVE_INFINITY;
   const [difference, ratio] = replicate(
@@ -139,7 +166,8 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
     options,
     { resampleSeeds: false },
   );
-  return { tasks: a.length, difference: difference!, ...(lowestDenominator > 0 ? { ratio: ratio! } : {}) };
+  // The ratio is checked only when it is kept: a resample with b's mean ≤ 0 makes it non-finite, and drops it.
+  return { tasks: a.length, difference: finiteInterval(difference!, "a, b"), ...(lowestDenominator > 0 ? { ratio: finiteInterval(ratio!, "a, b") } : {}) };
 }
 
 /**
@@ -153,7 +181,8 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
  * most tasks). Resampling runs per task would treat them as independent and shrink the interval by up to √tasks.
  */
 export function stratifiedBootstrap(groups: readonly ScoreMatrix[], statistic: (samples: readonly ResampledScores[], tasks: Int32Array) => number, options: BootstrapOptions = {}): Interval {
-  return replicate(groups, [statistic], options, { resampleSeeds: true })[0]!;
+  if (typeof statistic !== "function") throw new InputError({ field: "statistic", value: statistic, expected: "a function of the resampled scores" });
+  return finiteInterval(replicate(groups, [statistic], options, { resampleSeeds: true })[0]!);
 }
 
 export interface SeedAggregate {
@@ -171,8 +200,10 @@ export interface SeedAggregate {
 
 /** Mean, IQM and (with the oracle's per-task returns) the normalised score of one agent, with stratified-bootstrap intervals. */
 export function aggregateScores(scores: ScoreMatrix, options: BootstrapOptions & { oracle?: ArrayLike<number> } = {}): SeedAggregate {
+  requireObject("options", options);
   const oracle = options.oracle;
   const tasks = checkScores([scores]);
+  if (oracle !== undefined) requireFiniteArray("oracle", oracle);
   if (oracle !== undefined && oracle.length !== tasks) throw new InputError({ field: "oracle.length", value: oracle.length, expected: `${tasks}: one oracle return per task` });
   const statistics: Statistic[] = [(samples) => mean(samples[0]!.values), (samples) => interquartileMean(samples[0]!.values)];
   if (oracle !== undefined) {
@@ -183,7 +214,15 @@ export function aggregateScores(scores: ScoreMatrix, options: BootstrapOptions &
     });
   }
   const [meanInterval, iqm, normalized] = replicate([scores], statistics, options, { resampleSeeds: true });
-  return { seeds: scores.length, tasks, mean: meanInterval!, iqm: iqm!, ...(normalized ? { normalized } : {}), seedsResampled: scores.length > 1 };
+  return {
+    seeds: scores.length,
+    tasks,
+    mean: finiteInterval(meanInterval!, "scores"),
+    iqm: finiteInterval(iqm!, "scores"),
+    // An oracle mean of 0 on some resample has no normalised score.
+    ...(normalized ? { normalized: finiteInterval(normalized, "oracle") } : {}),
+    seedsResampled: scores.length > 1,
+  };
 }
 
 /**
@@ -220,9 +259,11 @@ type Statistic = (samples: readonly ResampledScores[], tasks: Int32Array) => num
 
 /** The shared resampling loop: every statistic sees the same resamples, and the first entry is the data itself. */
 function replicate(groups: readonly ScoreMatrix[], statistics: Statistic[], options: BootstrapOptions, mode: { resampleSeeds: boolean }): Interval[] {
-  const resamples = requireInteger("resamples", options.resamples ?? DEFAULT_RESAMPLES, 1);
+  requireObject("options", options);
+  // Bounded: every resample costs a pass over the scores, and 1e9 of them would never finish.
+  const resamples = requireInteger("resamples", options.resamples ?? DEFAULT_RESAMPLES, 1, MAX_RESAMPLES);
   const confidence = options.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) throw new InputError({ field: "confidence", value: confidence, expected: "a number in (0, 1), e.g. 0.95" });
+  if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1)) throw new InputError({ field: "confidence", value: confidence, expected: "a number in (0, 1), e.g. 0.95" });
   const rng = new Rng(requireInteger("seed", options.seed ?? 0));
   const tasks = checkScores(groups);
   const samples = groups.map((scores) => ({ values: new Float64Array(scores.length * tasks), seeds: scores.length, tasks }));
@@ -272,10 +313,16 @@ function requireTasks(count: number): void {
 
 /** Checks that every row of every group has the same number (≥ 2) of finite scores; returns it. */
 function checkScores(groups: readonly ScoreMatrix[]): number {
+  if (!Array.isArray(groups) || groups.length === 0) throw new InputError({ field: "scores", value: groups, expected: "score matrices: rows (seeds) of per-task returns" });
+  groups.forEach((scores, group) => {
+    if (!Array.isArray(scores) || !scores.every((row) => Array.isArray(row) || ArrayBuffer.isView(row))) {
+      throw new InputError({ field: `scores[${group}]`, value: scores, expected: "an array of rows (one per seed) of per-task returns" });
+    }
+  });
   const tasks = groups[0]?.[0]?.length ?? 0;
   groups.forEach((scores, group) => {
     if (scores.length === 0) throw new InputError({ field: `scores[${group}]`, value: [], expected: "at least one seed (row)" });
-    scores.forEach((row, seed) => {
+    scores.forEach((row: ArrayLike<number>, seed: number) => {
       if (row.length !== tasks) throw new InputError({ field: `scores[${group}][${seed}].length`, value: row.length, expected: `${tasks}: every seed of every agent scored on the same tasks` });
       for (let task = 0; task < row.length; task++) {
         if (!Number.isFinite(row[task])) throw new InputError({ field: `scores[${group}][${seed}][${task}]`, value: row[task], expected: "a finite return" });

@@ -103,10 +103,11 @@ export class UnknownNameError extends Rl3Error {
   /** The known name closest to the given one by edit distance, when one is close enough to be a likely typo. */
   readonly suggestion: string | undefined;
   constructor(kind: string, given: string, known: readonly string[]) {
-    const suggestion = closestName(given, known);
+    // `given` comes from users: a number or null must still make a readable error, not crash inside this one.
+    const suggestion = typeof given === "string" ? closestName(given, known) : undefined;
     super(
       "UNKNOWN_NAME",
-      `unknown ${kind} ${JSON.stringify(given)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ""}; known: ${known.join(", ")}`,
+      `unknown ${kind} ${describeValue(given)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ""}; known: ${known.join(", ")}`,
     );
     this.suggestion = suggestion;
     this.name = "UnknownNameError";

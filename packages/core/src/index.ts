@@ -1,4 +1,4 @@
-export { Rng } from "./rng.js";
+export { Rng, DIRICHLET_COMPONENT_LIMIT } from "./rng.js";
 export type { RngState } from "./rng.js";
 export {
   Rl3Error,
@@ -20,8 +20,13 @@ export {
   requireInteger,
   requirePositiveInteger,
   requireIndex,
+  requireObject,
+  requireOneOf,
+  requireFiniteArray,
+  requireSafeSize,
+  requireBuffer,
 } from "./validate.js";
-export { checkNamedWeights, elementCount, createModelSpec, sameShape, MODEL_LIMITS } from "./model-spec.js";
+export { checkNamedWeights, elementCount, createModelSpec, requireSpec, sameShape, MODEL_LIMITS } from "./model-spec.js";
 export type { ModelKind, Activation, WeightShape, ModelSpec, ModelSpecOptions, WeightTensor, NamedWeights } from "./model-spec.js";
 export { TRAINING_DEVICES } from "./training-engine.js";
 export type {

@@ -1,4 +1,4 @@
-import { type ModelSpec, type NamedWeights, type WeightTensor, elementCount } from "./model-spec.js";
+import { type ModelSpec, type NamedWeights, type WeightTensor, elementCount, requireSpec } from "./model-spec.js";
 import { Rng } from "./rng.js";
 
 /**
@@ -6,6 +6,7 @@ import { Rng } from "./rng.js";
  * (§4.1: Glorot-uniform kernels, zero biases, LayerNorm γ = 1 and β = 0, positions ~ N(0, 0.01²)).
  */
 export function initialWeights(spec: ModelSpec, seed: number): NamedWeights {
+  requireSpec(spec);
   const rng = new Rng(seed);
   const weights: Record<string, WeightTensor> = {};
   for (const { name, shape } of spec.weights) {

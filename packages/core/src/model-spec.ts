@@ -1,4 +1,5 @@
 import { InputError } from "./errors.js";
+import { requireObject } from "./validate.js";
 
 /**
  * The one contract between `@rl3/models` (TensorFlow.js) and `@rl3/onnx` (onnxruntime): a network is fully
@@ -50,6 +51,9 @@ export interface WeightTensor {
 export type NamedWeights = Readonly<Record<string, WeightTensor>>;
 
 export function elementCount(shape: readonly number[]): number {
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw new InputError({ field: "shape", value: shape, expected: "an array of integer sizes ≥ 0" });
+  }
   return shape.reduce((product, size) => product * size, 1);
 }
 
@@ -63,6 +67,8 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void {
+  requireSpec(spec);
+  requireObject("weights", weights);
   const expected = new Set(spec.weights.map((weight) => weight.name));
   for (const name of Object.keys(weights)) {
     if (!expected.has(name)) {
@@ -74,6 +80,9 @@ export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void 
     if (tensor === undefined) {
       throw new InputError({ field: `weights.${name}`, value: undefined, expected: `a tensor of shape [${shape.join(", ")}]` });
     }
+    if (typeof tensor !== "object" || tensor === null || !Array.isArray(tensor.shape)) {
+      throw new InputError({ field: `weights.${name}`, value: tensor, expected: `a tensor { shape: [${shape.join(", ")}], data: Float32Array }` });
+    }
     if (!sameShape(tensor.shape, shape)) {
       throw new InputError({ field: `weights.${name}.shape`, value: tensor.shape, expected: `[${shape.join(", ")}]` });
     }
@@ -84,7 +93,43 @@ export function checkNamedWeights(spec: ModelSpec, weights: NamedWeights): void 
         expected: `a Float32Array of ${elementCount(shape)} elements`,
       });
     }
+    // A NaN or ±Infinity weight makes every output NaN: refused here, so no model, export or file is built on it.
+    const data = tensor.data;
+    for (let index = 0; index < data.length; index++) {
+      if (!Number.isFinite(data[index]!)) {
+        throw new InputError({ field: `weights.${name}.data[${index}]`, value: data[index], expected: "a finite number" });
+      }
+    }
   }
+}
+
+/**
+ * A spec as `createModelSpec` makes it (the fields code reads before allocating): refuses null, a hand-written
+ * object without a weight list, or sizes that are not integers within MODEL_LIMITS.
+ */
+export function requireSpec(spec: ModelSpec, field = "spec"): ModelSpec {
+  requireObject(field, spec);
+  if (spec.kind !== "transformer" && spec.kind !== "gru" && spec.kind !== "markov") {
+    throw new InputError({ field: `${field}.kind`, value: spec.kind, expected: '"transformer", "gru" or "markov"' });
+  }
+  for (const key of ["inputSize", "outputSize", "dModel", "embedSize"] as const) positiveInteger(`${field}.${key}`, spec[key]);
+  positiveInteger(`${field}.layers`, spec.layers, MODEL_LIMITS.layers);
+  positiveInteger(`${field}.maxSequenceLength`, spec.maxSequenceLength, MODEL_LIMITS.maxSequenceLength);
+  if (spec.kind === "transformer" && (!Number.isSafeInteger(spec.heads) || spec.heads < 1 || spec.dModel % spec.heads !== 0)) {
+    throw new InputError({ field: `${field}.heads`, value: spec.heads, expected: `an integer ≥ 1 dividing dModel (${spec.dModel})` });
+  }
+  if (!Array.isArray(spec.weights)) throw new InputError({ field: `${field}.weights`, value: spec.weights, expected: "the list of weight shapes (use createModelSpec)" });
+  let parameters = 0;
+  for (const [index, weight] of spec.weights.entries()) {
+    if (typeof weight !== "object" || weight === null || typeof weight.name !== "string" || !Array.isArray(weight.shape) || !(weight.shape as unknown[]).every((size) => typeof size === "number" && Number.isSafeInteger(size) && size >= 1)) {
+      throw new InputError({ field: `${field}.weights[${index}]`, value: weight, expected: "{ name: string, shape: integers ≥ 1 }" });
+    }
+    parameters += elementCount(weight.shape);
+  }
+  if (parameters > MODEL_LIMITS.parameters) {
+    throw new InputError({ field: `${field}.parameters`, value: parameters, expected: `at most ${MODEL_LIMITS.parameters} (MODEL_LIMITS.parameters)` });
+  }
+  return spec;
 }
 
 export interface ModelSpecOptions {
@@ -114,6 +159,8 @@ export const MODEL_LIMITS = {
   maxSequenceLength: 1_000_000,
   /** Parameters of the whole network (float32: 400 MB). */
   parameters: 100_000_000,
+  /** Sequences run side by side (envs acting at once, a policy's `reset(batchSize)`). */
+  batchSize: 65_536,
 } as const;
 
 function positiveInteger(field: string, value: number, max: number = MODEL_LIMITS.width): number {
@@ -139,6 +186,7 @@ function withinParameterLimit(spec: ModelSpec): ModelSpec {
  * matmul (ONNX `linear_before_reset = 1`).
  */
 export function createModelSpec(options: ModelSpecOptions): ModelSpec {
+  requireObject("options", options);
   const kind = options.kind;
   if (kind !== "transformer" && kind !== "gru" && kind !== "markov") {
     throw new InputError({ field: "kind", value: kind, expected: '"transformer", "gru" or "markov"' });

@@ -41,6 +41,12 @@ function mix32(value: number): number {
  * built this way never share state and are statistically independent (tested), which is what per-env and
  * train/test task streams need; the parent advances by four draws.
  */
+/** Most components of one Dirichlet draw: far above any task's states (ENV_LIMITS.mdpStates), far below an allocation that fails. */
+export const DIRICHLET_COMPONENT_LIMIT = 10_000_000;
+
+/** Largest |mean|, standard deviation and shape × scale the samplers take: far from overflowing a double. */
+const NORMAL_PARAMETER_LIMIT = 1e290;
+
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -143,12 +149,20 @@ export class Rng {
 
   /** true with probability p (p outside [0, 1] acts as never/always, as the OOD bandits of §6.1 need). */
   bernoulli(p: number): boolean {
-    if (Number.isNaN(p)) throw new InputError({ field: "p", value: p, expected: "a number" });
+    if (typeof p !== "number" || Number.isNaN(p)) throw new InputError({ field: "p", value: p, expected: "a number" });
     return this.float() < p;
   }
 
   /** A normal deviate (standard by default), by the ziggurat method (see ziggurat.ts). */
   normal(mean = 0, standardDeviation = 1): number {
+    // Checked before the draw, so a refused call leaves the stream where it was. Two comparisons: this is hot.
+    // Bounded by 1e290 so that no intermediate (sd times a 32-bit draw, before scaling by a strip width) overflows.
+    if (typeof standardDeviation !== "number" || !(standardDeviation >= 0 && standardDeviation <= NORMAL_PARAMETER_LIMIT)) {
+      throw new InputError({ field: "standardDeviation", value: standardDeviation, expected: `a finite number ≥ 0 (at most ${NORMAL_PARAMETER_LIMIT})` });
+    }
+    if (typeof mean !== "number" || !(mean >= -NORMAL_PARAMETER_LIMIT && mean <= NORMAL_PARAMETER_LIMIT)) {
+      throw new InputError({ field: "mean", value: mean, expected: `a finite number (|mean| ≤ ${NORMAL_PARAMETER_LIMIT})` });
+    }
     const draw = this.uint32() | 0;
     const strip = draw & (ZIGGURAT_STRIPS - 1);
     if (Math.abs(draw) < zigguratThresholds[strip]!) return mean + standardDeviation * draw * zigguratWidths[strip]!;
@@ -183,6 +197,10 @@ export class Rng {
   gamma(shape: number, scale = 1): number {
     requirePositive("shape", shape);
     requirePositive("scale", scale);
+    // A draw is at most a few times shape · scale: bounding the product keeps it finite.
+    if (shape * scale > NORMAL_PARAMETER_LIMIT || shape > NORMAL_PARAMETER_LIMIT) {
+      throw new InputError({ field: "scale", value: scale, expected: `a number > 0 with shape × scale ≤ ${NORMAL_PARAMETER_LIMIT} (shape ${shape})` });
+    }
     return this.gammaUnchecked(shape) * scale;
   }
 
@@ -215,16 +233,19 @@ export class Rng {
    * random MDPs of §6.2 use) or one concentration per component. Writes into `out` when given.
    */
   dirichlet(alpha: number | ArrayLike<number>, k?: number, out?: Float64Array): Float64Array {
+    if (typeof alpha !== "number" && !(Array.isArray(alpha) || ArrayBuffer.isView(alpha))) {
+      throw new InputError({ field: "alpha", value: alpha, expected: "a number > 0 or an array of numbers > 0" });
+    }
     const size = typeof alpha === "number" ? k : alpha.length;
-    if (size === undefined || !Number.isInteger(size) || size <= 0) {
-      throw new InputError({ field: "k", value: k, expected: "an integer ≥ 1 (the number of components)" });
+    if (size === undefined || !Number.isInteger(size) || size <= 0 || size > DIRICHLET_COMPONENT_LIMIT) {
+      throw new InputError({ field: "k", value: size, expected: `an integer in [1, ${DIRICHLET_COMPONENT_LIMIT}] (the number of components; limit ${DIRICHLET_COMPONENT_LIMIT})` });
     }
     if (typeof alpha === "number") requirePositive("alpha", alpha);
     else {
       for (let index = 0; index < size; index++) requirePositive(`alpha[${index}]`, alpha[index]!);
     }
-    if (out !== undefined && out.length !== size) {
-      throw new InputError({ field: "out.length", value: out.length, expected: `${size} (the number of components)` });
+    if (out !== undefined && (!(out instanceof Float64Array) || out.length !== size)) {
+      throw new InputError({ field: "out.length", value: (out as { length?: unknown } | null)?.length, expected: `a Float64Array of ${size} (the number of components)` });
     }
     const result = out ?? new Float64Array(size);
     let total = 0;
@@ -250,6 +271,9 @@ export class Rng {
    * rides along the sampling scan, so it costs one pass in all.
    */
   categorical(probabilities: ArrayLike<number>): number {
+    if (!(Array.isArray(probabilities) || ArrayBuffer.isView(probabilities))) {
+      throw new InputError({ field: "probabilities", value: probabilities, expected: "an array of probabilities" });
+    }
     const count = probabilities.length;
     if (count === 0) {
       throw new InputError({ field: "probabilities", value: probabilities, expected: "a non-empty array" });
@@ -284,6 +308,7 @@ export class Rng {
 
   /** Fisher–Yates shuffle in place. */
   shuffle<T>(items: T[]): T[] {
+    if (!Array.isArray(items)) throw new InputError({ field: "items", value: items, expected: "an array" });
     for (let index = items.length - 1; index > 0; index--) {
       const other = this.int(index + 1);
       const held = items[index]!;

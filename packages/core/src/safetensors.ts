@@ -1,5 +1,6 @@
-import { FileFormatError, describeValue } from "./errors.js";
+import { FileFormatError, InputError, describeValue } from "./errors.js";
 import { type NamedWeights, type WeightTensor, elementCount } from "./model-spec.js";
+import { requireObject } from "./validate.js";
 
 /**
  * Weights in the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
@@ -10,6 +11,7 @@ import { type NamedWeights, type WeightTensor, elementCount } from "./model-spec
 const HEADER_LIMIT = 100 * 1024 * 1024;
 
 export function encodeSafetensors(weights: NamedWeights, metadata: Record<string, string> = {}): Uint8Array {
+  checkEncodable(weights, metadata);
   const names = Object.keys(weights).sort();
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -36,6 +38,33 @@ export function encodeSafetensors(weights: NamedWeights, metadata: Record<string
   return bytes;
 }
 
+/**
+ * What `encodeSafetensors` writes must read back: string metadata, tensor names the format allows, and tensors
+ * whose data is a Float32Array of exactly the shape's element count with finite values (a NaN weight saved is a
+ * model that only ever outputs NaN). Checked in full before any byte is written.
+ */
+function checkEncodable(weights: NamedWeights, metadata: Record<string, string>): void {
+  requireObject("weights", weights);
+  requireObject("metadata", metadata);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== "string") throw new InputError({ field: `metadata.${key}`, value, expected: "a string (safetensors metadata holds strings only)" });
+  }
+  for (const [name, tensor] of Object.entries(weights)) {
+    if (name === "__metadata__" || name === "__proto__") throw new InputError({ field: "weights", value: name, expected: "tensor names other than __metadata__ and __proto__" });
+    if (typeof tensor !== "object" || tensor === null || !Array.isArray(tensor.shape) || !tensor.shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+      throw new InputError({ field: `weights.${name}.shape`, value: (tensor as WeightTensor | null)?.shape, expected: "an array of integers ≥ 0" });
+    }
+    const count = elementCount(tensor.shape);
+    if (count > ELEMENT_LIMIT) throw new InputError({ field: `weights.${name}.shape`, value: tensor.shape, expected: `at most ${ELEMENT_LIMIT} elements` });
+    if (!(tensor.data instanceof Float32Array) || tensor.data.length !== count) {
+      throw new InputError({ field: `weights.${name}.data`, value: (tensor.data as Float32Array | undefined)?.length, expected: `a Float32Array of ${count} elements (shape [${tensor.shape.join(", ")}])` });
+    }
+    for (let index = 0; index < count; index++) {
+      if (!Number.isFinite(tensor.data[index]!)) throw new InputError({ field: `weights.${name}.data[${index}]`, value: tensor.data[index], expected: "a finite number" });
+    }
+  }
+}
+
 /** Most elements one tensor may declare (4 GiB of F32): a damaged shape must not make the reader allocate more. */
 const ELEMENT_LIMIT = 2 ** 30;
 
@@ -48,6 +77,7 @@ export function decodeSafetensors(bytes: Uint8Array, path?: string): { weights: 
   const fail = (message: string, cause?: unknown): never => {
     throw new FileFormatError(`not a valid safetensors file: ${message}`, { path, cause });
   };
+  if (!(bytes instanceof Uint8Array)) throw new InputError({ field: "bytes", value: bytes, expected: "the file's bytes as a Uint8Array" });
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declaredLength = view.getBigUint64(0, true);
@@ -64,6 +94,8 @@ export function decodeSafetensors(bytes: Uint8Array, path?: string): { weights: 
   const dataLength = bytes.length - dataStart;
   const weights: Record<string, WeightTensor> = {};
   let metadata: Record<string, string> = {};
+  // [start, end, name] of every tensor: two tensors sharing bytes would alias, so overlaps are refused below.
+  const extents: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
       if (!isRecord(entry) || !Object.values(entry).every((value) => typeof value === "string")) fail("__metadata__ must be an object of strings");
@@ -86,10 +118,25 @@ export function decodeSafetensors(bytes: Uint8Array, path?: string): { weights: 
     const [start, end] = offsets as [number, number];
     if (end - start !== count * 4) fail(`tensor ${name}: data_offsets [${start}, ${end}] hold ${end - start} bytes; shape [${(shape as number[]).join(", ")}] needs ${count * 4}`);
     if (end > dataLength) fail(`tensor ${name}: data_offsets [${start}, ${end}] run past the data (${dataLength} bytes): the file is truncated`);
-    const data = new Float32Array(count);
+    extents.push([start, end, name]);
+  }
+  // Empty tensors occupy no bytes and cannot overlap anything; the others, by start, must each begin at or after
+  // the end of the one before.
+  const occupied = extents.filter(([start, end]) => end > start).sort((a, b) => a[0] - b[0]);
+  for (let index = 1; index < occupied.length; index++) {
+    const [start, end, name] = occupied[index]!;
+    const [previousStart, previousEnd, previousName] = occupied[index - 1]!;
+    if (start < previousEnd) fail(`tensors ${previousName} [${previousStart}, ${previousEnd}] and ${name} [${start}, ${end}] overlap`);
+  }
+  for (const [start, end, name] of extents) {
+    const shape = (header[name] as { shape: number[] }).shape;
+    const data = new Float32Array((end - start) / 4);
     const tensorView = new DataView(bytes.buffer, bytes.byteOffset + dataStart + start, end - start);
-    for (let index = 0; index < data.length; index++) data[index] = tensorView.getFloat32(index * 4, true);
-    weights[name] = { shape: [...(shape as number[])], data };
+    for (let index = 0; index < data.length; index++) {
+      data[index] = tensorView.getFloat32(index * 4, true);
+      if (!Number.isFinite(data[index]!)) fail(`tensor ${name} holds ${data[index]} at index ${index}; weights must be finite`);
+    }
+    weights[name] = { shape: [...shape], data };
   }
   return { weights, metadata };
 }

@@ -1,4 +1,5 @@
-import { InputError, requireFinite, requireIndex, requireInteger, type Rng } from "@rl3/core";
+import { InputError, requireFinite, requireIndex, requireInteger, requireObject, type Rng } from "@rl3/core";
+import { requireOutput, requireRng } from "./checks.js";
 import { ENV_LIMITS } from "./limits.js";
 import { writeOneHot } from "./one-hot.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
@@ -25,6 +26,9 @@ export class BernoulliBandit implements TabularTask {
   private table: TransitionTable | undefined;
 
   constructor(successProbabilities: ArrayLike<number>) {
+    if (!(Array.isArray(successProbabilities) || ArrayBuffer.isView(successProbabilities))) {
+      throw new InputError({ field: "successProbabilities", value: successProbabilities, expected: "an array of success probabilities" });
+    }
     if (successProbabilities.length < 1 || successProbabilities.length > ENV_LIMITS.banditArms) {
       throw new InputError({ field: "successProbabilities.length", value: successProbabilities.length, expected: `between 1 and ${ENV_LIMITS.banditArms} arms` });
     }
@@ -42,6 +46,7 @@ export class BernoulliBandit implements TabularTask {
   sampleStep(state: number, action: number, rng: Rng, out: StepSample = { nextState: 0, reward: 0, terminal: false }): StepSample {
     requireIndex("state", state, 2);
     requireIndex("action", action, this.numActions);
+    requireRng("rng", rng);
     out.nextState = PULLED;
     out.terminal = true;
     // From the absorbing state nothing pays (self-loop, reward 0); the meta-env never acts there.
@@ -64,6 +69,7 @@ export class BernoulliBandit implements TabularTask {
 
   observation(state: number, out = new Float64Array(2), offset = 0): Float64Array {
     requireIndex("state", state, 2);
+    requireOutput(out, offset, this.observationSize);
     return writeOneHot(state, 2, out, offset);
   }
 
@@ -88,8 +94,12 @@ export interface BanditFamilyOptions {
 }
 
 export function banditFamily(options: BanditFamilyOptions = {}): TaskFamily {
+  requireObject("options", options);
   const arms = requireInteger("arms", options.arms ?? 5, 1, ENV_LIMITS.banditArms);
   const prior = options.prior ?? "uniform";
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0)) {
+    throw new InputError({ field: "name", value: options.name, expected: "a non-empty string" });
+  }
   if (prior !== "uniform" && prior !== "normal") {
     throw new InputError({ field: "prior", value: prior, expected: '"uniform" or "normal"' });
   }
@@ -102,6 +112,7 @@ export function banditFamily(options: BanditFamilyOptions = {}): TaskFamily {
     taskHorizon: 1,
     parameters: Object.freeze({ arms, prior }),
     sample(rng: Rng): BernoulliBandit {
+      requireRng("rng", rng);
       const probabilities = new Float64Array(arms);
       for (let arm = 0; arm < arms; arm++) probabilities[arm] = prior === "uniform" ? rng.float() : rng.normal(0.5, 0.5);
       return new BernoulliBandit(probabilities);

@@ -1,4 +1,4 @@
-import { UnknownNameError } from "@rl3/core";
+import { InputError, UnknownNameError } from "@rl3/core";
 import { banditFamily } from "./bandit.js";
 import { gridFamily } from "./gridworld/family.js";
 import { GRID_PRESETS, type GridPresetName } from "./gridworld/presets.js";
@@ -28,6 +28,7 @@ export const TASK_FAMILY_NAMES: readonly TaskFamilyName[] = [
 
 /** The task distribution called `name` (see `TASK_FAMILY_NAMES`); unknown names throw with the list of known ones. */
 export function taskFamily(name: TaskFamilyName | (string & {})): TaskFamily {
+  if (typeof name !== "string") throw new InputError({ field: "family", value: name, expected: `a task family name: one of ${TASK_FAMILY_NAMES.join(", ")}` });
   if (Object.hasOwn(NON_GRID_FAMILIES, name)) return NON_GRID_FAMILIES[name as keyof typeof NON_GRID_FAMILIES]();
   if (Object.hasOwn(GRID_PRESETS, name)) return gridFamily(GRID_PRESETS[name as GridPresetName], name);
   throw new UnknownNameError("task family", name, TASK_FAMILY_NAMES);

@@ -33,3 +33,4 @@ export type { VecMetaEnvOptions, VecMetaEnvInfo, VecResetResult, VecStepResult }
 export { oracleReturn, MetaEpisodeOracle, ORACLE_VALUE_LIMIT } from "./oracle.js";
 export { optimalStateValues } from "./optimal-values.js";
 export type { OptimalValueOptions } from "./optimal-values.js";
+export { requireTaskFamily, requireTask, requireTaskOfFamily, requireRng } from "./checks.js";

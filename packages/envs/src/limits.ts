@@ -20,4 +20,15 @@ export const ENV_LIMITS = {
   numEnvs: 65_536,
   /** Meta-episode budget H (the paper's largest is 2,048). */
   horizon: 10_000_000,
+  /** Bellman sweeps of `optimalStateValues` (the rejection test uses 100). */
+  sweeps: 1_000_000,
+  /**
+   * Test tasks of one evaluation (the paper's 1,000, ten times over): evaluation draws every task up front, and a
+   * gridworld task with its tables is tens of kilobytes.
+   */
+  episodes: 10_000,
+  /** Test, validation or training task streams derived at once (the highest test-task index + 1). */
+  taskStreams: 1_000_000,
+  /** Training iterations a stream may be derived for (the paper's longest run is 24,000). */
+  iterations: 10_000_000,
 } as const;

@@ -1,4 +1,4 @@
-import type { Rng } from "@rl3/core";
+import { type Rng, requireObject } from "@rl3/core";
 import type { TabularTask, TaskFamily } from "./tabular-task.js";
 import { VecMetaEnv, type VecMetaEnvInfo } from "./vec-meta-env.js";
 
@@ -48,6 +48,7 @@ export class MetaEnv {
   private readonly vec: VecMetaEnv;
 
   constructor(family: TaskFamily, options: MetaEnvOptions) {
+    requireObject("options", options);
     this.family = family;
     this.vec = new VecMetaEnv(family, { numEnvs: 1, horizon: options.horizon, seed: options.seed, rng: options.rng });
     this.horizon = this.vec.horizon;
@@ -68,6 +69,7 @@ export class MetaEnv {
 
   /** Starts a meta-episode on a fresh task from the family, or on `options.task`. */
   reset(options: { task?: TabularTask } = {}): { observation: Float64Array; info: MetaEnvInfo } {
+    requireObject("options", options);
     const { observation, info } = this.vec.reset(options.task ? { tasks: [options.task] } : {});
     return { observation: observation.slice(), info: describe(info) };
   }

@@ -1,5 +1,6 @@
-import { StateError } from "@rl3/core";
-import type { TransitionTable } from "./transition-table.js";
+import { InputError, StateError, requireInRange, requireNonNegative, requireObject, requireSafeSize } from "@rl3/core";
+import { ENV_LIMITS } from "./limits.js";
+import { TransitionTable } from "./transition-table.js";
 
 export interface OptimalValueOptions {
   /** Most Bellman sweeps (= steps of lookahead from zero values). */
@@ -16,8 +17,13 @@ export interface OptimalValueOptions {
  * (§6.3 step 6); `oracleReturn` is the reset-aware counterpart for a whole meta-episode.
  */
 export function optimalStateValues(table: TransitionTable, options: OptimalValueOptions): Float64Array {
-  const gamma = options.gamma ?? 1;
-  const tolerance = options.tolerance ?? 0;
+  if (!(table instanceof TransitionTable)) throw new InputError({ field: "table", value: table, expected: "a TransitionTable (task.transitionTable())" });
+  requireObject("options", options);
+  // Checked before the first sweep: NaN or negative sweeps used to return zeros, Infinity never returned, and a
+  // NaN gamma overflowed into a StateError blaming the rewards.
+  requireSafeSize("sweeps", options.sweeps, ENV_LIMITS.sweeps, 0);
+  const gamma = requireInRange("gamma", options.gamma ?? 1, 0, 1);
+  const tolerance = requireNonNegative("tolerance", options.tolerance ?? 0);
   const { numStates, numActions, rowStart, nextState, probability, meanReward } = table;
   let values = new Float64Array(numStates);
   let next = new Float64Array(numStates);

@@ -1,4 +1,5 @@
 import { InputError, StateError, requireIndex, requireInteger, requirePositiveInteger } from "@rl3/core";
+import { requireTask } from "./checks.js";
 import type { TabularTask } from "./tabular-task.js";
 
 /** Most values the oracle's table may hold (400 MB of doubles): a larger H × |S| is refused, not allocated. */
@@ -24,7 +25,7 @@ export class MetaEpisodeOracle {
   private readonly values: Float64Array[];
 
   constructor(task: TabularTask, horizon: number) {
-    this.task = task;
+    this.task = requireTask("task", task);
     this.horizon = requirePositiveInteger("horizon", horizon);
     this.cutsEpisodes = task.taskHorizon < horizon;
     this.episodePhases = this.cutsEpisodes ? task.taskHorizon : 1;

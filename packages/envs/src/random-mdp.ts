@@ -6,8 +6,10 @@ import {
   requireNonNegative,
   requirePositive,
   requirePositiveInteger,
+  requireObject,
   type Rng,
 } from "@rl3/core";
+import { requireOutput, requireRng } from "./checks.js";
 import { ENV_LIMITS } from "./limits.js";
 import { writeOneHot } from "./one-hot.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
@@ -59,6 +61,7 @@ export class RandomMdp implements TabularTask {
   private readonly table: TransitionTable;
 
   constructor(definition: RandomMdpDefinition) {
+    requireObject("definition", definition);
     const { numStates, numActions } = requireMdpSize(definition.numStates, definition.numActions);
     this.numStates = numStates;
     this.numActions = numActions;
@@ -67,6 +70,9 @@ export class RandomMdp implements TabularTask {
     this.taskHorizon = requirePositiveInteger("taskHorizon", definition.taskHorizon ?? 10);
     this.rewardNoise = requireNonNegative("rewardNoise", definition.rewardNoise ?? 1);
     const { transitions, meanRewards } = definition;
+    for (const [field, values] of [["transitions", transitions], ["meanRewards", meanRewards]] as const) {
+      if (!(Array.isArray(values) || ArrayBuffer.isView(values))) throw new InputError({ field, value: values, expected: "an array of numbers" });
+    }
     if (transitions.length !== numStates * numActions * numStates) {
       throw new InputError({ field: "transitions.length", value: transitions.length, expected: `${numStates * numActions * numStates} (S·A·S)` });
     }
@@ -97,6 +103,7 @@ export class RandomMdp implements TabularTask {
   sampleStep(state: number, action: number, rng: Rng, out: StepSample = { nextState: 0, reward: 0, terminal: false }): StepSample {
     requireIndex("state", state, this.numStates);
     requireIndex("action", action, this.numActions);
+    requireRng("rng", rng);
     const table = this.table;
     out.nextState = table.nextState[table.sampleEntry(state, action, rng.float())]!;
     out.reward = this.meanRewards[state * this.numActions + action]! + (this.rewardNoise === 0 ? 0 : this.rewardNoise * rng.normal());
@@ -119,6 +126,7 @@ export class RandomMdp implements TabularTask {
 
   observation(state: number, out = new Float64Array(this.numStates), offset = 0): Float64Array {
     requireIndex("state", state, this.numStates);
+    requireOutput(out, offset, this.observationSize);
     return writeOneHot(state, this.numStates, out, offset);
   }
 
@@ -146,12 +154,16 @@ export interface RandomMdpFamilyOptions {
 }
 
 export function randomMdpFamily(options: RandomMdpFamilyOptions = {}): TaskFamily {
+  requireObject("options", options);
   const { numStates, numActions } = requireMdpSize(options.numStates ?? 10, options.numActions ?? 5);
   const alpha = requirePositive("alpha", options.alpha ?? 1);
   const beta = requireNonNegative("beta", options.beta ?? 1);
   const rewardNoise = requireNonNegative("rewardNoise", options.rewardNoise ?? 1);
   const taskHorizon = requirePositiveInteger("taskHorizon", options.taskHorizon ?? 10);
   const meanRewardPrior = options.meanRewardPrior ?? "normal";
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0)) {
+    throw new InputError({ field: "name", value: options.name, expected: "a non-empty string" });
+  }
   if (meanRewardPrior !== "normal" && meanRewardPrior !== "uniform") {
     throw new InputError({ field: "meanRewardPrior", value: meanRewardPrior, expected: '"normal" or "uniform"' });
   }
@@ -164,6 +176,7 @@ export function randomMdpFamily(options: RandomMdpFamilyOptions = {}): TaskFamil
     taskHorizon,
     parameters: Object.freeze({ numStates, numActions, alpha, beta, meanRewardPrior, rewardNoise, taskHorizon }),
     sample(rng: Rng): RandomMdp {
+      requireRng("rng", rng);
       const transitions = new Float64Array(numStates * numActions * numStates);
       const meanRewards = new Float64Array(numStates * numActions);
       const row = new Float64Array(numStates);

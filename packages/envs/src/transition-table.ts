@@ -1,3 +1,6 @@
+import { InputError, requireInteger } from "@rl3/core";
+import { ENV_LIMITS } from "./limits.js";
+
 /**
  * A task's exact dynamics in sparse row form (CSR): for every (state, action) the list of possible next states
  * with their probabilities and mean rewards. Sampling, `transitionProbs`, value iteration and the oracle all
@@ -53,13 +56,25 @@ export class TransitionTable {
     absorbing: Uint8Array,
     describe: (state: number, action: number, emit: (nextState: number, probability: number, reward: number) => void) => void,
   ): TransitionTable {
+    // Sizes bounded by the largest task ENV_LIMITS allows (a 250,000-cell grid, 10,000 arms) before allocating.
+    requireInteger("numStates", numStates, 1, ENV_LIMITS.gridCells);
+    requireInteger("numActions", numActions, 1, ENV_LIMITS.banditArms);
+    if (numStates * numActions > 5 * ENV_LIMITS.gridCells) {
+      throw new InputError({ field: "numStates × numActions", value: numStates * numActions, expected: `at most ${5 * ENV_LIMITS.gridCells}` });
+    }
+    if (!(absorbing instanceof Uint8Array) || absorbing.length !== numStates) throw new InputError({ field: "absorbing", value: absorbing, expected: `a Uint8Array of ${numStates} flags` });
+    if (typeof describe !== "function") throw new InputError({ field: "describe", value: describe, expected: "a function (state, action, emit)" });
     const rowStart = new Int32Array(numStates * numActions + 1);
     const nextStates: number[] = [];
     const probabilities: number[] = [];
     const rewards: number[] = [];
     let rowBegin = 0;
     const emit = (nextState: number, probability: number, reward: number): void => {
-      if (probability <= 0) return;
+      // A NaN probability would pass `<= 0` and poison sampling; a NaN reward every value computed from the table.
+      if (!(probability >= 0 && probability <= 1)) throw new InputError({ field: "probability", value: probability, expected: "a probability in [0, 1]" });
+      if (probability === 0) return;
+      if (!Number.isInteger(nextState) || nextState < 0 || nextState >= numStates) throw new InputError({ field: "nextState", value: nextState, expected: `an integer in [0, ${numStates - 1}]` });
+      if (!Number.isFinite(reward)) throw new InputError({ field: "reward", value: reward, expected: "a finite number" });
       for (let entry = rowBegin; entry < nextStates.length; entry++) {
         if (nextStates[entry] === nextState) {
           const merged = probabilities[entry]! + probability;

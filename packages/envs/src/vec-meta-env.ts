@@ -1,4 +1,5 @@
-import { InputError, Rng, StateError, requireInteger } from "@rl3/core";
+import { InputError, Rng, StateError, requireInteger, requireObject } from "@rl3/core";
+import { requireRng, requireTaskFamily, requireTaskOfFamily } from "./checks.js";
 import { ENV_LIMITS } from "./limits.js";
 import type { StepSample, TabularTask, TaskFamily } from "./tabular-task.js";
 
@@ -92,7 +93,8 @@ export class VecMetaEnv {
   private readonly result: { -readonly [Key in keyof VecStepResult]: VecStepResult[Key] };
 
   constructor(family: TaskFamily, options: VecMetaEnvOptions) {
-    this.family = family;
+    this.family = requireTaskFamily("family", family);
+    requireObject("options", options);
     // Bounded up front: one RNG pair per env is created eagerly, so 1e9 envs would hang before any allocation failed.
     this.numEnvs = requireInteger("numEnvs", options.numEnvs, 1, ENV_LIMITS.numEnvs);
     this.horizon = requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
@@ -102,8 +104,11 @@ export class VecMetaEnv {
       if (options.seed !== undefined || options.rng !== undefined) {
         throw new InputError({ field: "envRngs", value: `envRngs with ${options.seed !== undefined ? "seed" : "rng"}`, expected: "given alone: seed, rng and envRngs are alternatives" });
       }
+      if (!Array.isArray(options.envRngs)) throw new InputError({ field: "envRngs", value: options.envRngs, expected: `an array of ${this.numEnvs} Rngs` });
+      options.envRngs.forEach((rng, env) => requireRng(`envRngs[${env}]`, rng));
       if (options.envRngs.length !== this.numEnvs) throw new InputError({ field: "envRngs.length", value: options.envRngs.length, expected: `${this.numEnvs} (numEnvs)` });
     }
+    if (options.rng !== undefined) requireRng("rng", options.rng);
     const root = options.envRngs === undefined ? (options.rng ?? new Rng(options.seed ?? 0)) : undefined;
     this.taskRngs = [];
     this.dynamicsRngs = [];
@@ -161,19 +166,18 @@ export class VecMetaEnv {
    * test tasks: evaluation gives every agent the same ones).
    */
   reset(options: { tasks?: readonly TabularTask[] } = {}): VecResetResult {
+    requireObject("options", options);
+    if (options.tasks !== undefined && !Array.isArray(options.tasks)) throw new InputError({ field: "tasks", value: options.tasks, expected: `an array of ${this.numEnvs} tasks` });
     if (options.tasks !== undefined && options.tasks.length !== this.numEnvs) {
       throw new InputError({ field: "tasks.length", value: options.tasks.length, expected: `${this.numEnvs} (numEnvs)` });
     }
+    // Every given task is checked before any env is touched, so a refused reset leaves the env as it was.
+    options.tasks?.forEach((task, env) => requireTaskOfFamily(`tasks[${env}]`, task, this.family));
     this.tasks = [];
     for (let env = 0; env < this.numEnvs; env++) {
       const task = options.tasks?.[env] ?? this.family.sample(this.taskRngs[env]!);
-      if (task.observationSize !== this.observationSize || task.numActions !== this.numActions) {
-        throw new InputError({
-          field: `tasks[${env}]`,
-          value: `a task with ${task.observationSize} observations and ${task.numActions} actions`,
-          expected: `a task of family ${this.family.name} (${this.observationSize} observations, ${this.numActions} actions)`,
-        });
-      }
+      // By identity, not size alone: a 169-state grid has the observation size of a 121-state one.
+      requireTaskOfFamily(`tasks[${env}]`, task, this.family);
       this.tasks.push(task);
       this.episodeHorizons[env] = Math.min(task.taskHorizon, this.horizon);
       this.moveTo(env, task.startState, 0);
@@ -192,6 +196,7 @@ export class VecMetaEnv {
     if (this.stepCount >= this.horizon) {
       throw new StateError(`step() called after the meta-episode ended (t = H = ${this.horizon}); call reset() first`);
     }
+    if (!(Array.isArray(actions) || ArrayBuffer.isView(actions))) throw new InputError({ field: "actions", value: actions, expected: `an array of ${this.numEnvs} actions` });
     if (actions.length !== this.numEnvs) {
       throw new InputError({ field: "actions.length", value: actions.length, expected: `${this.numEnvs} (numEnvs)` });
     }

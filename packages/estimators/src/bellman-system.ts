@@ -1,4 +1,6 @@
-import type { TabularTask, TransitionTable } from "@rl3/envs";
+import { InputError, requireInteger, requireObject } from "@rl3/core";
+import { type TabularTask, type TransitionTable, requireTask } from "@rl3/envs";
+import { ESTIMATOR_LIMITS } from "./limits.js";
 
 /**
  * The linear form every Bellman backup here takes, for each row r = s · numActions + a:
@@ -28,6 +30,7 @@ const taskSystems = new WeakMap<TransitionTable, BellmanSystem>();
 
 /** The Bellman system of a known task's exact dynamics (cached per task). */
 export function bellmanSystemOfTask(task: TabularTask): BellmanSystem {
+  requireTask("task", task);
   const table = task.transitionTable();
   let system = taskSystems.get(table);
   if (system === undefined) {
@@ -50,6 +53,34 @@ export function bellmanSystemOfTask(task: TabularTask): BellmanSystem {
       selfWeight: new Float64Array(rows),
     };
     taskSystems.set(table, system);
+  }
+  return system;
+}
+
+/**
+ * The shape of a system, in O(1) (value iteration runs at every step of an RL³ learner): sizes within
+ * ESTIMATOR_LIMITS and arrays of the right type, long enough for numStates × numActions rows. Out-of-range
+ * entries inside the arrays surface as the non-finite-Q `StateError` after the sweeps.
+ */
+export function requireBellmanSystem(system: BellmanSystem): BellmanSystem {
+  requireObject("system", system);
+  const numStates = requireInteger("system.numStates", system.numStates, 0, ESTIMATOR_LIMITS.states);
+  const numActions = requireInteger("system.numActions", system.numActions, 1, ESTIMATOR_LIMITS.actions);
+  const rows = numStates * numActions;
+  const arrays = [
+    ["entryStart", Int32Array, rows],
+    ["entryEnd", Int32Array, rows],
+    ["next", Int32Array, 0],
+    ["weight", Float64Array, 0],
+    ["constant", Float64Array, rows],
+    ["uniformWeight", Float64Array, rows],
+    ["selfWeight", Float64Array, rows],
+  ] as const;
+  for (const [key, type, length] of arrays) {
+    const array = system[key];
+    if (!(array instanceof type) || array.length < length) {
+      throw new InputError({ field: `system.${key}`, value: array, expected: `an ${type.name} of at least ${length} entries` });
+    }
   }
   return system;
 }

@@ -1,4 +1,4 @@
-import { InputError, requireIndex, requireInteger, requirePositive, requirePositiveInteger } from "@rl3/core";
+import { InputError, requireFiniteArray, requireIndex, requireInteger, requireObject, requirePositive, requirePositiveInteger } from "@rl3/core";
 import { ESTIMATOR_LIMITS } from "./limits.js";
 
 export interface CoarseAbstractionOptions {
@@ -29,6 +29,7 @@ export class CoarseAbstraction {
   private clusterMembers: number[] = [];
 
   constructor(options: CoarseAbstractionOptions) {
+    requireObject("options", options);
     this.maxStates = requireInteger("maxStates", options.maxStates, 1, ESTIMATOR_LIMITS.states);
     this.clusterSize = requirePositiveInteger("clusterSize", options.clusterSize ?? 2);
     this.radius = requirePositive("radius", options.radius ?? 0.1);
@@ -41,6 +42,8 @@ export class CoarseAbstraction {
 
   /** §3.3's radius for an n × n gridworld: 0.1 for 11×11, 0.08 for 13×13 (between 1/n and √2/n otherwise). */
   static radiusForGrid(size: number): number {
+    // A side of 0 or a fraction would give an infinite or meaningless radius (and NaN features downstream).
+    requireInteger("size", size, 1, ESTIMATOR_LIMITS.states);
     if (size === 11) return 0.1;
     if (size === 13) return 0.08;
     return (1 + Math.SQRT2) / 2 / size;
@@ -64,6 +67,8 @@ export class CoarseAbstraction {
     const existing = this.abstractOf[state]!;
     if (existing >= 0) return existing;
     const features = this.features(state);
+    // Features decide distances: a NaN one would never be within the radius, silently making every state its own cluster.
+    requireFiniteArray(`features(${state})`, features, this.seenFeatures[0]?.length);
     let bestDistance = this.radius;
     let chosen = -1;
     for (let index = 0; index < this.seenOrder.length; index++) {

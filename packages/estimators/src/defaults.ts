@@ -1,5 +1,5 @@
-import { InputError, requirePositiveInteger } from "@rl3/core";
-import type { TaskFamily } from "@rl3/envs";
+import { InputError, requireObject, requireInteger } from "@rl3/core";
+import { ENV_LIMITS, type TaskFamily, requireTaskFamily } from "@rl3/envs";
 import { CoarseAbstraction } from "./coarse-abstraction.js";
 import { ModelBasedEstimator, type ModelBasedEstimatorOptions } from "./model-based-estimator.js";
 
@@ -16,7 +16,9 @@ export interface EstimatorDefaultsOptions {
  * gridworlds — states added as seen, α 0.01, K = H, ε 0.1, warm starts; γ 0.95 everywhere.
  */
 export function estimatorDefaults(family: TaskFamily, options: EstimatorDefaultsOptions): ModelBasedEstimatorOptions {
-  const horizon = requirePositiveInteger("horizon", options.horizon);
+  requireTaskFamily("family", family);
+  requireObject("options", options);
+  const horizon = requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
   const base = {
     numActions: family.numActions,
     maxStates: family.numStates,
@@ -32,6 +34,10 @@ export function estimatorDefaults(family: TaskFamily, options: EstimatorDefaults
     return { ...base, knownStates: "all", laplace: 0.1, tolerance: 0.01 };
   }
   const size = Math.round(Math.sqrt(family.numStates));
+  // Features and the coarse radius divide by the side: a family that is not an n × n grid would make them NaN.
+  if (options.coarse && size * size !== family.numStates) {
+    throw new InputError({ field: "family.numStates", value: family.numStates, expected: "n × n for a gridworld family (a square grid)" });
+  }
   const abstraction = options.coarse
     ? new CoarseAbstraction({
         maxStates: family.numStates,

@@ -12,6 +12,10 @@ export const ESTIMATOR_LIMITS = {
   actions: 10_000,
   /** States × actions: the rows of the model's tables. */
   stateActionPairs: 2_500_000,
+  /** Value-iteration sweeps per solve (`maxSweeps`): gridworlds use H, so this is ENV_LIMITS.horizon. */
+  sweeps: 10_000_000,
+  /** States × actions summed over the learners of one batch (an RL³ encoder keeps one learner per env). */
+  batchEntries: 50_000_000,
 } as const;
 
 /** `maxStates` and `numActions` within `ESTIMATOR_LIMITS`. */

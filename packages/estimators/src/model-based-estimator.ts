@@ -1,6 +1,6 @@
-import { InputError, requireIndex } from "@rl3/core";
+import { InputError, requireBuffer, requireObject, requireIndex } from "@rl3/core";
+import { CoarseAbstraction } from "./coarse-abstraction.js";
 import { requireTableSize } from "./limits.js";
-import type { CoarseAbstraction } from "./coarse-abstraction.js";
 import { type ModelPrior, TabularModel } from "./tabular-model.js";
 import type { ValueEstimator } from "./value-estimator.js";
 import { ValueIterationWorkspace, checkValueIterationOptions, runValueIteration } from "./value-iteration.js";
@@ -56,6 +56,7 @@ export class ModelBasedEstimator implements ValueEstimator {
   private solves = 0;
 
   constructor(options: ModelBasedEstimatorOptions) {
+    requireObject("options", options);
     ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.gamma = options.gamma ?? 0.95;
     this.maxSweeps = options.maxSweeps;
@@ -66,6 +67,9 @@ export class ModelBasedEstimator implements ValueEstimator {
       throw new InputError({ field: "warmStart", value: this.warmStart, expected: '"auto", "always" or "never"' });
     }
     this.abstraction = options.abstraction;
+    if (this.abstraction !== undefined && !(this.abstraction instanceof CoarseAbstraction)) {
+      throw new InputError({ field: "abstraction", value: this.abstraction, expected: "a CoarseAbstraction, or left out" });
+    }
     if (this.abstraction && this.abstraction.maxStates !== this.maxStates) {
       throw new InputError({ field: "abstraction.maxStates", value: this.abstraction.maxStates, expected: `${this.maxStates} (maxStates)` });
     }
@@ -102,6 +106,7 @@ export class ModelBasedEstimator implements ValueEstimator {
 
   qValues(state: number, out: Float64Array = this.qBuffer): Float64Array {
     requireIndex("state", state, this.maxStates);
+    requireBuffer("out", out, this.numActions);
     const key = this.abstraction ? this.abstraction.abstractStateOf(state) : state;
     const id = key < 0 ? -1 : this.model.idOf(key);
     if (id < 0 || id >= this.workspace.size) {
@@ -115,6 +120,7 @@ export class ModelBasedEstimator implements ValueEstimator {
 
   visitCounts(state: number, out: Float64Array = this.countBuffer): Float64Array {
     requireIndex("state", state, this.maxStates);
+    requireBuffer("out", out, this.numActions);
     for (let action = 0; action < this.numActions; action++) out[action] = this.concreteCounts[state * this.numActions + action]!;
     return out;
   }

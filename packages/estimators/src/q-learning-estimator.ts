@@ -1,4 +1,4 @@
-import { InputError, requireFinite, requireIndex } from "@rl3/core";
+import { InputError, requireBuffer, requireObject, requireFinite, requireIndex } from "@rl3/core";
 import { requireTableSize } from "./limits.js";
 import type { ValueEstimator } from "./value-estimator.js";
 
@@ -26,6 +26,7 @@ export class QLearningEstimator implements ValueEstimator {
   private readonly countBuffer: Float64Array;
 
   constructor(options: QLearningEstimatorOptions) {
+    requireObject("options", options);
     ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.learningRate = options.learningRate ?? 0.1;
     if (!(this.learningRate > 0 && this.learningRate <= 1)) {
@@ -63,12 +64,14 @@ export class QLearningEstimator implements ValueEstimator {
 
   qValues(state: number, out: Float64Array = this.qBuffer): Float64Array {
     requireIndex("state", state, this.maxStates);
+    requireBuffer("out", out, this.numActions);
     out.set(this.q.subarray(state * this.numActions, (state + 1) * this.numActions));
     return out;
   }
 
   visitCounts(state: number, out: Float64Array = this.countBuffer): Float64Array {
     requireIndex("state", state, this.maxStates);
+    requireBuffer("out", out, this.numActions);
     out.set(this.counts.subarray(state * this.numActions, (state + 1) * this.numActions));
     return out;
   }

@@ -1,3 +1,4 @@
+import { InputError } from "@rl3/core";
 import type { TabularTask } from "@rl3/envs";
 import { type BellmanSystem, bellmanSystemOfTask } from "./bellman-system.js";
 import { TabularModel } from "./tabular-model.js";
@@ -13,6 +14,7 @@ export function valueIteration(
   options: ValueIterationOptions,
   workspace = new ValueIterationWorkspace(),
 ): ValueIterationResult {
+  if (typeof source !== "object" || source === null) throw new InputError({ field: "source", value: source, expected: "a TabularModel, a TabularTask or a BellmanSystem" });
   const system =
     source instanceof TabularModel ? source.bellmanSystem() : "transitionTable" in source ? bellmanSystemOfTask(source) : source;
   return runValueIteration(system, options, workspace);

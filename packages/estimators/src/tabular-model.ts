@@ -1,4 +1,4 @@
-import { InputError, requireIndex, requireNonNegative } from "@rl3/core";
+import { InputError, requireBuffer, requireObject, requireIndex, requireNonNegative } from "@rl3/core";
 import { requireTableSize } from "./limits.js";
 import type { BellmanSystem } from "./bellman-system.js";
 
@@ -62,6 +62,7 @@ export class TabularModel {
   private system: BellmanSystem;
 
   constructor(options: TabularModelOptions) {
+    requireObject("options", options);
     ({ numActions: this.numActions, maxStates: this.maxStates } = requireTableSize(options.maxStates, options.numActions));
     this.prior = options.prior ?? "laplace";
     if (this.prior !== "laplace" && this.prior !== "mle-self-loop") {

@@ -1,5 +1,6 @@
-import { InputError, StateError, requireInteger } from "@rl3/core";
-import type { BellmanSystem } from "./bellman-system.js";
+import { InputError, StateError, requireObject, requireSafeSize } from "@rl3/core";
+import { ESTIMATOR_LIMITS } from "./limits.js";
+import { type BellmanSystem, requireBellmanSystem } from "./bellman-system.js";
 
 export interface ValueIterationOptions {
   /** Object-level discount, in (0, 1] (decisions.md: 0.95; the paper text: 1). */
@@ -69,11 +70,12 @@ export class ValueIterationWorkspace {
 }
 
 export function checkValueIterationOptions(options: ValueIterationOptions): void {
+  requireObject("options", options);
   const { gamma, tolerance } = options;
   if (typeof gamma !== "number" || !(gamma > 0 && gamma <= 1)) {
     throw new InputError({ field: "gamma", value: gamma, expected: "a discount in (0, 1]" });
   }
-  requireInteger("maxSweeps", options.maxSweeps, 1);
+  requireSafeSize("maxSweeps", options.maxSweeps, ESTIMATOR_LIMITS.sweeps);
   if (typeof tolerance !== "number" || !(tolerance >= 0)) {
     throw new InputError({ field: "tolerance", value: tolerance, expected: "a number ≥ 0" });
   }
@@ -89,6 +91,8 @@ export function runValueIteration(
   workspace = new ValueIterationWorkspace(),
 ): ValueIterationResult {
   checkValueIterationOptions(options);
+  requireBellmanSystem(system);
+  if (!(workspace instanceof ValueIterationWorkspace)) throw new InputError({ field: "workspace", value: workspace, expected: "a ValueIterationWorkspace" });
   const { numStates, numActions, entryStart, entryEnd, next, weight, constant, uniformWeight, selfWeight } = system;
   const { gamma, maxSweeps, tolerance } = options;
   if (!options.warmStart) workspace.clear();

@@ -1,4 +1,4 @@
-import { type ModelSpec, type NamedWeights, createModelSpec, type ModelSpecOptions } from "@rl3/core";
+import { MODEL_LIMITS, type ModelSpec, type NamedWeights, createModelSpec, type ModelSpecOptions, requireInteger, requireObject, requireSpec } from "@rl3/core";
 import { GruModel } from "./gru.js";
 import { initialWeights } from "@rl3/core";
 import { MarkovModel } from "./markov.js";
@@ -14,6 +14,8 @@ export interface CreateModelOptions {
 
 /** A network for `spec` (see `createModelSpec`), freshly initialised from `seed` or loaded with `weights`. */
 export function createModel(spec: ModelSpec, options: CreateModelOptions = {}): SequenceModel {
+  requireSpec(spec);
+  requireObject("options", options);
   const weights = options.weights ?? initialWeights(spec, options.seed ?? 0);
   if (spec.kind === "transformer") return new TransformerModel(spec, weights);
   if (spec.kind === "gru") return new GruModel(spec, weights);
@@ -42,7 +44,12 @@ export class ActorCritic {
   }
 
   static create(options: ActorCriticOptions): ActorCritic {
-    const seed = options.seed ?? 0;
+    requireObject("options", options);
+    if (options.sizes !== undefined) requireObject("sizes", options.sizes);
+    // The critic reads H + 1 steps, so H is bounded one below the longest sequence a spec may have.
+    requireInteger("horizon", options.horizon, 1, MODEL_LIMITS.maxSequenceLength - 1);
+    // 2 · seed + 1 must stay a safe integer for the critic's seed.
+    const seed = requireInteger("seed", options.seed ?? 0, Math.ceil(Number.MIN_SAFE_INTEGER / 2), Math.floor((Number.MAX_SAFE_INTEGER - 1) / 2));
     const actorSpec = createModelSpec({ ...options.sizes, kind: options.kind, inputSize: options.inputSize, outputSize: options.numActions, maxSequenceLength: options.horizon });
     const criticSpec = createModelSpec({ ...options.sizes, kind: options.kind, inputSize: options.inputSize, outputSize: 1, maxSequenceLength: options.horizon + 1 });
     // Distinct seeds: the two networks must not start as copies of each other.

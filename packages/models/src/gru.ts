@@ -13,6 +13,7 @@ export class GruModel extends VariableStore implements SequenceModel {
   }
 
   forward(inputs: tf.Tensor3D): tf.Tensor3D {
+    this.checkInputs(inputs, 3);
     const [batch, time, inputSize] = inputs.shape;
     this.checkInput(inputSize);
     const { dModel, outputSize } = this.spec;
@@ -33,10 +34,13 @@ export class GruModel extends VariableStore implements SequenceModel {
   }
 
   initialState(batchSize: number): StepState {
+    this.checkBatchSize(batchSize);
     return { position: 0, tensors: [tf.zeros([batchSize, this.spec.dModel])] };
   }
 
   step(inputs: tf.Tensor2D, state: StepState): { output: tf.Tensor2D; state: StepState } {
+    this.checkInputs(inputs, 2);
+    this.checkState(state, inputs.shape[0]);
     this.checkInput(inputs.shape[1]);
     const result = tf.tidy(() => {
       const embedded = tf.relu(dense(inputs, this.weight("embed.kernel"), this.weight("embed.bias")));

@@ -10,6 +10,7 @@ export class MarkovModel extends VariableStore implements SequenceModel {
   }
 
   forward(inputs: tf.Tensor3D): tf.Tensor3D {
+    this.checkInputs(inputs, 3);
     const [batch, time, inputSize] = inputs.shape;
     return tf.tidy(() => tf.reshape(this.apply(tf.reshape(inputs, [batch * time, inputSize])), [batch, time, this.spec.outputSize]) as tf.Tensor3D);
   }
@@ -19,6 +20,8 @@ export class MarkovModel extends VariableStore implements SequenceModel {
   }
 
   step(inputs: tf.Tensor2D, state: StepState): { output: tf.Tensor2D; state: StepState } {
+    this.checkInputs(inputs, 2);
+    this.checkState(state, inputs.shape[0]);
     return { output: tf.tidy(() => this.apply(inputs) as tf.Tensor2D), state: { position: state.position + 1, tensors: [] } };
   }
 

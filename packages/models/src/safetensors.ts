@@ -9,6 +9,7 @@ export { encodeSafetensors, decodeSafetensors };
  * cannot be written gets an `InputError` naming it, and the temporary file is removed.
  */
 export async function saveWeights(path: string, weights: NamedWeights, metadata: Record<string, string> = {}): Promise<void> {
+  if (typeof path !== "string" || path.length === 0) throw new InputError({ field: "path", value: path, expected: "a non-empty file path" });
   const bytes = encodeSafetensors(weights, metadata);
   const temporary = `${path}.tmp-${process.pid}`;
   try {
@@ -22,6 +23,7 @@ export async function saveWeights(path: string, weights: NamedWeights, metadata:
 
 /** Reads a safetensors file; a missing or unreadable path, or a damaged file, is a `FileFormatError` naming the path. */
 export async function loadWeights(path: string): Promise<{ weights: NamedWeights; metadata: Record<string, string> }> {
+  if (typeof path !== "string" || path.length === 0) throw new InputError({ field: "path", value: path, expected: "a non-empty file path" });
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type ModelSpec, type NamedWeights, type WeightTensor, checkNamedWeights } from "@rl3/core";
+import { InputError, MODEL_LIMITS, type ModelSpec, type NamedWeights, StateError, type WeightTensor, checkNamedWeights, requireInteger, requireSpec } from "@rl3/core";
 
 /** Recurrent state carried by `step`: per-layer key/value caches (transformer) or the hidden state (GRU). */
 export interface StepState {
@@ -34,7 +34,10 @@ export abstract class VariableStore {
   readonly variables: tf.Variable[];
   protected readonly byName: Map<string, tf.Variable>;
 
+  private disposed = false;
+
   constructor(spec: ModelSpec, weights: NamedWeights) {
+    requireSpec(spec);
     checkNamedWeights(spec, weights);
     this.spec = spec;
     this.byName = new Map();
@@ -46,6 +49,8 @@ export abstract class VariableStore {
   }
 
   protected weight(name: string): tf.Variable {
+    // Every computation reads its weights here: after dispose() they would read as zeros, so refuse instead.
+    if (this.disposed) throw new StateError(`this ${this.spec.kind} model has been disposed; create a new one`);
     const variable = this.byName.get(name);
     if (variable === undefined) throw new Error(`internal: no weight ${name}`);
     return variable;
@@ -67,7 +72,45 @@ export abstract class VariableStore {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const variable of this.variables) variable.dispose();
+  }
+
+  /**
+   * `inputs` of `forward` (rank 3) or `step` (rank 2): a live float tensor whose last axis is spec.inputSize, at most
+   * with finite values (the transformer checks the sequence length itself) (a NaN input would come out as NaN outputs).
+   */
+  protected checkInputs(inputs: tf.Tensor, rank: 2 | 3): void {
+    if (this.disposed) throw new StateError(`this ${this.spec.kind} model has been disposed; create a new one`);
+    if (!(inputs instanceof tf.Tensor) || inputs.isDisposed) throw new InputError({ field: "inputs", value: inputs, expected: `a live tf.Tensor of rank ${rank}` });
+    const wanted = rank === 3 ? "[batch, time, inputSize]" : "[batch, inputSize]";
+    if (inputs.rank !== rank || inputs.shape.at(-1) !== this.spec.inputSize || inputs.shape[0] === 0) {
+      throw new InputError({ field: "inputs.shape", value: inputs.shape, expected: `${wanted} with inputSize ${this.spec.inputSize}` });
+    }
+    if (!(tf.tidy(() => tf.all(tf.isFinite(inputs))).dataSync()[0] === 1)) {
+      throw new InputError({ field: "inputs", value: "a tensor with NaN or ±Infinity", expected: "finite values" });
+    }
+  }
+
+  /** A `StepState` from `initialState` for the same batch, not yet disposed and within the sequence length. */
+  protected checkState(state: StepState, batch: number): void {
+    if (typeof state !== "object" || state === null || !Number.isSafeInteger(state.position) || state.position < 0 || !Array.isArray(state.tensors)) {
+      throw new InputError({ field: "state", value: state, expected: "a StepState from initialState() or the last step()" });
+    }
+    if (this.spec.kind === "transformer" && state.position >= this.spec.maxSequenceLength) {
+      throw new StateError(`the model has taken ${state.position} steps, its maximum sequence length (${this.spec.maxSequenceLength}); start again from initialState()`);
+    }
+    for (const tensor of state.tensors) {
+      if (!(tensor instanceof tf.Tensor) || tensor.isDisposed || tensor.shape[0] !== batch) {
+        throw new InputError({ field: "state.tensors", value: tensor instanceof tf.Tensor ? tensor.shape : tensor, expected: `live tensors of batch ${batch} (a state of the last step(); disposed states cannot be reused)` });
+      }
+    }
+  }
+
+  protected checkBatchSize(batchSize: number): void {
+    if (this.disposed) throw new StateError(`this ${this.spec.kind} model has been disposed; create a new one`);
+    requireInteger("batchSize", batchSize, 1, MODEL_LIMITS.batchSize);
   }
 }
 

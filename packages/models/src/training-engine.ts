@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ActingPolicy, NamedWeights, NetworkRole, PolicyBatch, PolicyStep, TrainingEngine, TrainingEngineOptions, ValueBatch, ValueStep, WeightTensor } from "@rl3/core";
-import { InputError } from "@rl3/core";
+import { InputError, checkNamedWeights, requireObject } from "@rl3/core";
 import { createModel } from "./create-model.js";
 import type { SequenceModel } from "./sequence-model.js";
 
@@ -16,6 +16,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
   private readonly critic: SequenceModel;
 
   private constructor(private readonly options: TrainingEngineOptions) {
+    requireObject("options", options);
     if (options.device !== undefined && options.device !== "cpu" && options.device !== tf.getBackend()) {
       throw new InputError({ field: "device", value: options.device, expected: `the active TensorFlow.js backend (${tf.getBackend()}) or cpu` });
     }
@@ -31,6 +32,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
   /** A tfjs model of the actor with a copy of these weights, stepping with its KV cache or hidden state. */
   async actingPolicy(weights: NamedWeights): Promise<ActingPolicy> {
     const spec = this.options.actor;
+    checkNamedWeights(spec, weights);
     const copy = Object.fromEntries(Object.entries(weights).map(([name, tensor]) => [name, { shape: [...tensor.shape], data: Float32Array.from(tensor.data) }]));
     const actor = createModel(spec, { weights: copy });
     let state = actor.initialState(1);

@@ -18,6 +18,7 @@ export class TransformerModel extends VariableStore implements SequenceModel {
   }
 
   forward(inputs: tf.Tensor3D): tf.Tensor3D {
+    this.checkInputs(inputs, 3);
     const [batch, time, inputSize] = inputs.shape;
     this.checkInput(inputSize, time);
     const { dModel, heads, outputSize } = this.spec;
@@ -46,12 +47,15 @@ export class TransformerModel extends VariableStore implements SequenceModel {
   }
 
   initialState(batchSize: number): StepState {
+    this.checkBatchSize(batchSize);
     const { heads, layers } = this.spec;
     const empty = () => tf.zeros([batchSize, heads, 0, this.headSize]);
     return { position: 0, tensors: Array.from({ length: 2 * layers }, empty) };
   }
 
   step(inputs: tf.Tensor2D, state: StepState): { output: tf.Tensor2D; state: StepState } {
+    this.checkInputs(inputs, 2);
+    this.checkState(state, inputs.shape[0]);
     const [batch, inputSize] = inputs.shape;
     this.checkInput(inputSize, state.position + 1);
     const { dModel, heads } = this.spec;

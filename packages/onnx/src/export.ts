@@ -1,4 +1,4 @@
-import { InputError, type ModelSpec, type NamedWeights, checkNamedWeights } from "@rl3/core";
+import { InputError, type ModelSpec, type NamedWeights, checkNamedWeights, requireObject } from "@rl3/core";
 import { GraphBuilder } from "./graph-builder.js";
 import { type PolicyMetadataInput, encodeMetadata } from "./metadata.js";
 import { type GraphKind, TENSOR_NAMES } from "./tensor-names.js";
@@ -22,15 +22,24 @@ export const OPSET = 17;
  */
 export function exportOnnx(spec: ModelSpec, weights: NamedWeights, options: ExportOptions): Uint8Array {
   checkNamedWeights(spec, weights);
+  requireObject("options", options);
   if (options.graph !== "step" && options.graph !== "sequence") {
     throw new InputError({ field: "graph", value: options.graph, expected: '"step" or "sequence"' });
+  }
+  if (options.metadata !== undefined) requireObject("metadata", options.metadata);
+  // Serialised before the graph is built: circular or BigInt metadata is the caller's mistake, named as such.
+  let metadata: string;
+  try {
+    metadata = encodeMetadata(spec, options.graph, options.metadata ?? {});
+  } catch (error) {
+    throw new InputError({ field: "metadata", value: "(not serialisable)", expected: `JSON-serialisable metadata (${(error as Error).message})` });
   }
   const builder = new GraphBuilder();
   buildNetwork(builder, spec, constantWeights(builder, spec, weights), options.graph);
   return builder.encode({
     opset: OPSET,
     producerVersion: encodeMetadata.packageVersion,
-    metadata: { rl3: encodeMetadata(spec, options.graph, options.metadata ?? {}) },
+    metadata: { rl3: metadata },
     graphName: `rl3_${spec.kind}_${options.graph}`,
   });
 }

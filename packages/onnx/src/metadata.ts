@@ -1,4 +1,4 @@
-import { FileFormatError, type ModelSpec } from "@rl3/core";
+import { FileFormatError, MODEL_LIMITS, type ModelSpec } from "@rl3/core";
 import { type OnnxTypes, onnx } from "./proto.js";
 import { version as packageVersion } from "../package.json";
 import { type GraphKind, TENSOR_NAMES } from "./tensor-names.js";
@@ -57,6 +57,9 @@ export function readPolicyMetadata(bytes: Uint8Array, path?: string): PolicyMeta
   } catch (error) {
     throw new FileFormatError("its rl3 metadata is not valid JSON (the file is damaged)", { path, cause: error });
   }
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new FileFormatError(`its rl3 metadata is ${JSON.stringify(metadata)}, not an object`, { path });
+  }
   if (metadata.format !== "rl3-policy" || typeof metadata.formatVersion !== "number") {
     throw new FileFormatError(`its rl3 metadata does not describe a policy (format ${JSON.stringify(metadata.format)})`, { path });
   }
@@ -72,7 +75,7 @@ export function readPolicyMetadata(bytes: Uint8Array, path?: string): PolicyMeta
     throw new FileFormatError("its rl3 metadata lacks a valid model spec", { path });
   }
   for (const field of ["inputSize", "outputSize", "dModel", "layers", "maxSequenceLength"] as const) {
-    if (!Number.isSafeInteger(spec[field]) || spec[field] < 1) {
+    if (!Number.isSafeInteger(spec[field]) || spec[field] < 1 || spec[field] > (field === "maxSequenceLength" ? MODEL_LIMITS.maxSequenceLength : field === "layers" ? MODEL_LIMITS.layers : MODEL_LIMITS.width)) {
       throw new FileFormatError(`its rl3 metadata has spec.${field} = ${JSON.stringify(spec[field])}; expected an integer ≥ 1`, { path });
     }
   }
@@ -83,7 +86,30 @@ export function readPolicyMetadata(bytes: Uint8Array, path?: string): PolicyMeta
     throw new FileFormatError(`its rl3 metadata names an unknown graph kind ${JSON.stringify(metadata.graph)}`, { path });
   }
   checkGraphMatchesMetadata(model.graph, metadata, path);
+  checkWeightsMatchSpec(model.graph, metadata, path);
   return metadata;
+}
+
+/**
+ * Every weight the spec lists that the graph holds under its own name must have the spec's shape; a transformer
+ * must hold its `positions` table. Metadata claiming a longer sequence than the positions table would otherwise load
+ * and fail steps later inside onnxruntime (a Gather index out of range), and wrong widths at the first step.
+ */
+function checkWeightsMatchSpec(graph: OnnxTypes.IGraphProto, metadata: PolicyMetadata, path: string | undefined): void {
+  const initializers = new Map((graph.initializer ?? []).map((tensor) => [tensor.name ?? "", (tensor.dims ?? []).map(Number)]));
+  const { spec } = metadata;
+  if (spec.kind === "transformer" && !initializers.has("positions")) {
+    throw new FileFormatError("its metadata describes a transformer but the graph has no positions table", { path });
+  }
+  if (!Array.isArray(spec.weights)) throw new FileFormatError("its rl3 metadata lacks the spec's weight list", { path });
+  for (const weight of spec.weights) {
+    const dims = initializers.get(weight?.name);
+    if (dims === undefined) continue; // stored in another layout (fused QKV, GRU gates): checked through the interface
+    const shape = Array.isArray(weight.shape) ? weight.shape : [];
+    if (dims.length !== shape.length || dims.some((size, axis) => size !== shape[axis])) {
+      throw new FileFormatError(`its metadata says ${weight.name} has shape [${shape.join(", ")}] but the graph's is [${dims.join(", ")}]`, { path });
+    }
+  }
 }
 
 /** The graph inputs and outputs a policy of this spec and graph kind has (`exportOnnx`'s names). */

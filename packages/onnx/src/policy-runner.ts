@@ -1,4 +1,4 @@
-import { FileFormatError, InputError, type Rng, StateError, requirePositiveInteger, softmaxRow } from "@rl3/core";
+import { FileFormatError, InputError, MODEL_LIMITS, Rng, StateError, requireInteger, requireObject, requirePositiveInteger, softmaxRow } from "@rl3/core";
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { TENSOR_NAMES } from "./export.js";
 import { type PolicyMetadata, readPolicyMetadata } from "./metadata.js";
@@ -95,7 +95,7 @@ export class PolicyRunner {
 
   /** Starts new meta-episodes for `batchSize` envs (clears the recurrent state). */
   reset(batchSize: number): void {
-    this.batchSize = requirePositiveInteger("batchSize", batchSize);
+    this.batchSize = requireInteger("batchSize", batchSize, 1, MODEL_LIMITS.batchSize);
     this.position = 0;
     this.history = [];
     const { spec } = this.metadata;
@@ -116,6 +116,7 @@ export class PolicyRunner {
   async forward(observations: ArrayLike<number>): Promise<Float32Array> {
     const { spec } = this.metadata;
     if (this.batchSize === 0) throw new StateError("call reset(batchSize) before act()/forward()");
+    if (!(Array.isArray(observations) || ArrayBuffer.isView(observations))) throw new InputError({ field: "observations", value: observations, expected: "an array of numbers" });
     if (observations.length !== this.batchSize * spec.inputSize) {
       throw new InputError({ field: "observations.length", value: observations.length, expected: `${this.batchSize * spec.inputSize} (batch ${this.batchSize} × input ${spec.inputSize})` });
     }
@@ -140,8 +141,10 @@ export class PolicyRunner {
 
   /** Chooses one action per env: argmax (greedy) or a draw from softmax(logits). */
   async act(observations: ArrayLike<number>, options: ActOptions = {}): Promise<ActResult> {
+    requireObject("options", options);
     const greedy = options.greedy ?? true;
-    if (!greedy && options.rng === undefined) throw new InputError({ field: "rng", value: undefined, expected: "an Rng when greedy is false" });
+    if (typeof greedy !== "boolean") throw new InputError({ field: "greedy", value: greedy, expected: "true or false" });
+    if (!greedy && !(options.rng instanceof Rng)) throw new InputError({ field: "rng", value: options.rng, expected: "an Rng when greedy is false" });
     const logits = await this.forward(observations);
     const numActions = this.numActions;
     const actions = new Int32Array(this.batchSize);
@@ -159,8 +162,9 @@ export class PolicyRunner {
   async runSequence(observations: Float32Array, batch: number, time: number): Promise<Float32Array> {
     if (this.metadata.graph !== "sequence") throw new StateError("runSequence needs a policy exported with graph: \"sequence\"");
     const { spec } = this.metadata;
-    requirePositiveInteger("batch", batch);
+    requireInteger("batch", batch, 1, MODEL_LIMITS.batchSize);
     requirePositiveInteger("time", time);
+    if (!(observations instanceof Float32Array)) throw new InputError({ field: "observations", value: observations, expected: "a Float32Array" });
     if (spec.kind === "transformer" && time > spec.maxSequenceLength) {
       throw new InputError({ field: "time", value: time, expected: `at most ${spec.maxSequenceLength}, the policy's maximum sequence length (H)` });
     }

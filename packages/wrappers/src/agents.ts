@@ -1,6 +1,7 @@
-import { InputError, type Rng, requirePositive } from "@rl3/core";
-import { BernoulliBandit, MetaEpisodeOracle, type TaskFamily, type VecMetaEnvInfo } from "@rl3/envs";
+import { InputError, Rng, StateError, UnknownNameError, requireInteger, requireObject, requirePositive } from "@rl3/core";
+import { BernoulliBandit, ENV_LIMITS, MetaEpisodeOracle, type TaskFamily, type VecMetaEnvInfo, requireTaskFamily, requireTaskOfFamily } from "@rl3/envs";
 import { type ValueEstimator, createEstimator } from "@rl3/estimators";
+import { checkRewards } from "./checks.js";
 
 /**
  * Anything that acts in N meta-episodes in lockstep. `evaluate` calls `begin` after each reset, then for every
@@ -25,17 +26,42 @@ export interface AgentContext {
   readonly rngs: readonly Rng[];
 }
 
+/**
+ * What every agent's `begin` checks first: a context of the right shape (a family, H and the env count within
+ * ENV_LIMITS, one Rng per env) and tasks of the context's family by identity, so that learners sized for the
+ * family are never handed a task of another size or domain (they would fail steps later, not here).
+ */
+/** `act` or `observe` before `begin` would read a missing context: a StateError, not a TypeError. */
+function requireBegun(context: AgentContext | undefined, name: string): AgentContext {
+  if (context === undefined) throw new StateError(`${name}: call begin(info, context) before act() or observe()`);
+  return context;
+}
+
+export function checkAgentContext(info: VecMetaEnvInfo, context: AgentContext): void {
+  requireObject("context", context);
+  requireTaskFamily("context.family", context.family);
+  requireInteger("context.horizon", context.horizon, 1, ENV_LIMITS.horizon);
+  const numEnvs = requireInteger("context.numEnvs", context.numEnvs, 1, ENV_LIMITS.numEnvs);
+  if (!Array.isArray(context.rngs) || context.rngs.length !== numEnvs || !context.rngs.every((rng) => rng instanceof Rng)) {
+    throw new InputError({ field: "context.rngs", value: context.rngs, expected: `${numEnvs} Rngs, one per env` });
+  }
+  requireObject("info", info);
+  if (!Array.isArray(info.tasks) || info.tasks.length !== numEnvs) throw new InputError({ field: "info.tasks", value: info.tasks, expected: `${numEnvs} tasks (one per env)` });
+  info.tasks.forEach((task, env) => requireTaskOfFamily(`info.tasks[${env}]`, task, context.family));
+}
+
 /** Uniformly random actions: the floor every learner must beat. */
 export class RandomAgent implements MetaAgent {
   readonly name = "random";
   private context!: AgentContext;
 
   begin(_info: VecMetaEnvInfo, context: AgentContext): void {
+    checkAgentContext(_info, context);
     this.context = context;
   }
 
   act(): Int32Array {
-    const { family, rngs } = this.context;
+    const { family, rngs } = requireBegun(this.context, this.name);
     return Int32Array.from(rngs, (rng) => rng.int(family.numActions));
   }
 
@@ -49,6 +75,7 @@ export class OracleAgent implements MetaAgent {
   private horizon = 0;
 
   begin(info: VecMetaEnvInfo, context: AgentContext): void {
+    checkAgentContext(info, context);
     this.horizon = context.horizon;
     this.oracles = info.tasks.map((task) => new MetaEpisodeOracle(task, context.horizon));
   }
@@ -96,6 +123,7 @@ export class ModelBasedAgent implements MetaAgent {
   }
 
   begin(_info: VecMetaEnvInfo, context: AgentContext): void {
+    checkAgentContext(_info, context);
     if (this.estimators.length !== context.numEnvs || this.context?.family !== context.family) {
       this.estimators = Array.from({ length: context.numEnvs }, () => createEstimator(context.family, { horizon: context.horizon }));
     }
@@ -108,7 +136,7 @@ export class ModelBasedAgent implements MetaAgent {
   }
 
   act(info: VecMetaEnvInfo): Int32Array {
-    const numActions = this.context.family.numActions;
+    const numActions = requireBegun(this.context, this.name).family.numActions;
     return Int32Array.from(this.estimators, (estimator, env) => {
       const state = info.states[env]!;
       const q = estimator.qValues(state, this.q);
@@ -119,6 +147,7 @@ export class ModelBasedAgent implements MetaAgent {
   }
 
   observe(info: VecMetaEnvInfo, rewards: Float64Array): void {
+    checkRewards(rewards, requireBegun(this.context, this.name).numEnvs);
     this.estimators.forEach((estimator, env) => estimator.update(info.previousStates[env]!, info.actions[env]!, rewards[env]!, info.nextStates[env]!, info.terminals[env] === 1));
   }
 }
@@ -131,6 +160,7 @@ abstract class BanditAgent implements MetaAgent {
   protected context!: AgentContext;
 
   begin(info: VecMetaEnvInfo, context: AgentContext): void {
+    checkAgentContext(info, context);
     if (!(info.tasks[0] instanceof BernoulliBandit)) {
       throw new InputError({ field: "family", value: context.family.name, expected: "a bandit family (UCB1 and Thompson sampling are bandit algorithms)" });
     }
@@ -142,6 +172,7 @@ abstract class BanditAgent implements MetaAgent {
   abstract act(info: VecMetaEnvInfo): Int32Array;
 
   observe(info: VecMetaEnvInfo, rewards: Float64Array): void {
+    checkRewards(rewards, requireBegun(this.context, this.name).numEnvs);
     const arms = this.context.family.numActions;
     for (let env = 0; env < this.context.numEnvs; env++) {
       this.pulls[env * arms + info.actions[env]!]!++;
@@ -155,7 +186,7 @@ export class Ucb1Agent extends BanditAgent {
   readonly name = "ucb1";
 
   act(info: VecMetaEnvInfo): Int32Array {
-    const arms = this.context.family.numActions;
+    const arms = requireBegun(this.context, this.name).family.numActions;
     const scores = new Float64Array(arms);
     return Int32Array.from({ length: this.context.numEnvs }, (_, env) => {
       for (let arm = 0; arm < arms; arm++) {
@@ -172,7 +203,7 @@ export class ThompsonAgent extends BanditAgent {
   readonly name = "thompson";
 
   act(): Int32Array {
-    const arms = this.context.family.numActions;
+    const arms = requireBegun(this.context, this.name).family.numActions;
     const samples = new Float64Array(arms);
     return Int32Array.from({ length: this.context.numEnvs }, (_, env) => {
       const rng = this.context.rngs[env]!;
@@ -202,5 +233,8 @@ export function createBaseline(name: BaselineName): MetaAgent {
       return new Ucb1Agent();
     case "thompson":
       return new ThompsonAgent();
+    default:
+      // The type allows only the names above, but JavaScript callers and CLIs pass strings: never return undefined.
+      throw new UnknownNameError("baseline", name, BASELINE_NAMES);
   }
 }

@@ -1,5 +1,6 @@
-import { InputError, requireInteger, requirePositiveInteger } from "@rl3/core";
-import { type TabularTask, type TaskFamily, oracleReturn, taskFamily } from "@rl3/envs";
+import { InputError, requireInteger, requireObject } from "@rl3/core";
+import { ENV_LIMITS, type TabularTask, type TaskFamily, oracleReturn, requireTaskFamily } from "@rl3/envs";
+import { familyOf, requireAgent, requireStreams, requireTaskIndices } from "./checks.js";
 import type { MetaAgent } from "./agents.js";
 import { type TaskStreams, testTaskStreams } from "./streams.js";
 import { TestEpisodes } from "./test-episodes.js";
@@ -50,6 +51,8 @@ export interface EvaluationResult {
  * for every agent and method and whatever the number of tasks asked for.
  */
 export function testTasks(family: TaskFamily, count: number, seed = DEFAULT_TEST_SEED): TabularTask[] {
+  requireTaskFamily("family", family);
+  requireInteger("count", count, 0, ENV_LIMITS.episodes);
   return testTaskStreams(seed, count).map((streams) => family.sample(streams.task));
 }
 
@@ -60,12 +63,16 @@ export function testTasks(family: TaskFamily, count: number, seed = DEFAULT_TEST
  * the batch size, the order of the tasks or how many are evaluated.
  */
 export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Promise<EvaluationResult> {
-  const family = typeof options.family === "string" ? taskFamily(options.family) : options.family;
-  const horizon = requirePositiveInteger("horizon", options.horizon);
-  const seed = options.seed ?? DEFAULT_TEST_SEED;
+  // Everything is checked before a task is drawn: 1e9 episodes used to run until the heap was exhausted.
+  requireAgent(agent);
+  requireObject("options", options);
+  const family = familyOf(options.family);
+  const horizon = requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
+  const seed = requireInteger("seed", options.seed ?? DEFAULT_TEST_SEED);
+  if (options.oracle !== undefined && typeof options.oracle !== "boolean") throw new InputError({ field: "oracle", value: options.oracle, expected: "true or false" });
   const indices = taskIndicesOf(options);
   const episodes = indices.length;
-  const batchSize = Math.min(episodes, requirePositiveInteger("batchSize", options.batchSize ?? 250));
+  const batchSize = Math.min(episodes, requireInteger("batchSize", options.batchSize ?? 250, 1, ENV_LIMITS.numEnvs));
   const streams = testTaskStreams(seed, indices.reduce((largest, index) => Math.max(largest, index), 0) + 1);
   const tasks = indices.map((index) => family.sample(streams[index]!.task));
   const returns = await metaEpisodeReturns(agent, family, horizon, tasks, indices.map((index) => streams[index]!), batchSize);
@@ -90,8 +97,12 @@ export async function evaluate(agent: MetaAgent, options: EvaluateOptions): Prom
  * validation; it leaves the agent unreleased.
  */
 export async function metaEpisodeReturns(agent: MetaAgent, family: TaskFamily, horizon: number, tasks: readonly TabularTask[], streams: readonly TaskStreams[], batchSize = 250): Promise<number[]> {
-  if (streams.length !== tasks.length) throw new InputError({ field: "streams", value: streams.length, expected: `one stream set per task (${tasks.length})` });
-  const size = requirePositiveInteger("batchSize", batchSize);
+  requireAgent(agent);
+  requireTaskFamily("family", family);
+  requireInteger("horizon", horizon, 1, ENV_LIMITS.horizon);
+  if (!Array.isArray(tasks) || tasks.length > ENV_LIMITS.episodes) throw new InputError({ field: "tasks", value: tasks, expected: `an array of at most ${ENV_LIMITS.episodes} tasks (ENV_LIMITS.episodes)` });
+  requireStreams(streams, tasks.length);
+  const size = requireInteger("batchSize", batchSize, 1, ENV_LIMITS.numEnvs);
   const returns: number[] = [];
   for (let first = 0; first < tasks.length; first += size) {
     const run = await TestEpisodes.start(agent, family, horizon, tasks.slice(first, first + size), streams.slice(first, first + size));
@@ -103,12 +114,11 @@ export async function metaEpisodeReturns(agent: MetaAgent, family: TaskFamily, h
 
 function taskIndicesOf(options: EvaluateOptions): number[] {
   if (options.taskIndices === undefined) {
-    const episodes = requirePositiveInteger("episodes", options.episodes ?? 1000);
+    const episodes = requireInteger("episodes", options.episodes ?? 1000, 1, ENV_LIMITS.episodes);
     return Array.from({ length: episodes }, (_, index) => index);
   }
   if (options.episodes !== undefined) {
     throw new InputError({ field: "episodes", value: options.episodes, expected: "left out when taskIndices is given (they are the tasks)" });
   }
-  if (options.taskIndices.length === 0) throw new InputError({ field: "taskIndices", value: options.taskIndices, expected: "at least one test-task index" });
-  return options.taskIndices.map((index, position) => requireInteger(`taskIndices[${position}]`, index, 0));
+  return requireTaskIndices(options.taskIndices);
 }

@@ -1,6 +1,7 @@
-import { InputError } from "@rl3/core";
-import type { TaskDomain, TaskFamily, VecMetaEnvInfo } from "@rl3/envs";
-import { type ValueEstimator, createEstimator } from "@rl3/estimators";
+import { InputError, StateError, requireInteger, requireObject } from "@rl3/core";
+import { ENV_LIMITS, type TaskDomain, type TaskFamily, type VecMetaEnvInfo, requireTaskFamily, requireTaskOfFamily } from "@rl3/envs";
+import { checkRewards, requireInfo } from "./checks.js";
+import { ESTIMATOR_LIMITS, type ValueEstimator, createEstimator } from "@rl3/estimators";
 import { METHODS, type Method, carriesPreviousState, isAugmented } from "./methods.js";
 
 /** `rlc`: the §2.1 layout (default); `v4`: the §2.2 layout of the arXiv v4 code. */
@@ -88,6 +89,10 @@ export class ObservationEncoder {
   private readonly qCache: Float64Array[];
 
   constructor(family: TaskFamily, numEnvs: number, options: EncoderOptions) {
+    requireTaskFamily("family", family);
+    requireInteger("numEnvs", numEnvs, 1, ENV_LIMITS.numEnvs);
+    requireObject("options", options);
+    requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
     if (!METHODS.includes(options.method)) {
       throw new InputError({ field: "method", value: options.method, expected: METHODS.map((m) => `"${m}"`).join(", ") });
     }
@@ -97,6 +102,10 @@ export class ObservationEncoder {
     if (qCache !== "fresh" && qCache !== "stale") throw new InputError({ field: "qCache", value: qCache, expected: '"fresh" or "stale"' });
     if (options.method === "rl3-coarse" && family.domain !== "gridworld") {
       throw new InputError({ field: "method", value: options.method, expected: `one of ${METHODS.filter((m) => m !== "rl3-coarse").join(", ")} for ${family.name} (RL³-coarse abstracts gridworld cells)` });
+    }
+    // One learner (and Q cache) of S × A entries per env: bounded before any of them is allocated.
+    if (isAugmented(options.method) && numEnvs * family.numStates * family.numActions > ESTIMATOR_LIMITS.batchEntries) {
+      throw new InputError({ field: "numEnvs", value: numEnvs, expected: `at most ${Math.max(1, Math.floor(ESTIMATOR_LIMITS.batchEntries / (family.numStates * family.numActions)))} for ${family.name} (envs × states × actions ≤ ESTIMATOR_LIMITS.batchEntries = ${ESTIMATOR_LIMITS.batchEntries})` });
     }
     this.family = family;
     this.numEnvs = numEnvs;
@@ -136,6 +145,10 @@ export class ObservationEncoder {
 
   /** The observations of a fresh meta-episode (after `VecMetaEnv.reset`). */
   begin(info: VecMetaEnvInfo): Float32Array {
+    // The estimators are sized for the family: a task of another size or domain is refused here, at the start of
+    // the meta-episode, not when its first out-of-range state reaches a learner steps later.
+    requireInfo(info, this.numEnvs, this.family.numActions);
+    for (let env = 0; env < this.numEnvs; env++) requireTaskOfFamily(`info.tasks[${env}]`, info.tasks[env]!, this.family);
     this.previousActions.fill(-1);
     this.previousRewards.fill(0);
     this.previousStates.fill(-1);
@@ -147,6 +160,10 @@ export class ObservationEncoder {
 
   /** Feeds the transitions of a `VecMetaEnv.step` to the estimators and returns the next observations. */
   advance(info: VecMetaEnvInfo, rewards: ArrayLike<number>): Float32Array {
+    // Every method, not only RL³ (whose learners refuse them): a NaN or ±Infinity reward would otherwise become
+    // the previous-reward input of RL² and RL²-transition observations.
+    requireInfo(info, this.numEnvs, this.family.numActions);
+    checkRewards(rewards, this.numEnvs);
     const numActions = this.family.numActions;
     for (let env = 0; env < this.numEnvs; env++) {
       this.previousActions[env] = info.actions[env]!;
@@ -169,7 +186,14 @@ export class ObservationEncoder {
 
   private encodeAll(info: VecMetaEnvInfo): Float32Array {
     for (let env = 0; env < this.numEnvs; env++) this.encode(env, info);
-    return this.output;
+    // Q-values can outgrow float32 long before they overflow a double: never hand the policy an Infinity or NaN.
+    const output = this.output;
+    for (let index = 0; index < output.length; index++) {
+      if (!Number.isFinite(output[index]!)) {
+        throw new StateError(`observation entry ${index % this.size} of env ${Math.floor(index / this.size)} is ${output[index]}: the task's rewards or values exceed float32 range`);
+      }
+    }
+    return output;
   }
 
   private encode(env: number, info: VecMetaEnvInfo): void {

@@ -1,4 +1,4 @@
-import { InputError } from "@rl3/core";
+import { InputError, requireObject } from "@rl3/core";
 import { MetaEnv, type TabularTask, VecMetaEnv, type VecMetaEnvInfo } from "@rl3/envs";
 import { type Encoding, ObservationEncoder, type QCache } from "./observation-encoder.js";
 
@@ -23,6 +23,12 @@ export class ObservationWrapper {
   readonly encoder: ObservationEncoder;
 
   constructor(env: VecMetaEnv, encoder: ObservationEncoder) {
+    if (!(env instanceof VecMetaEnv)) throw new InputError({ field: "env", value: env, expected: "a VecMetaEnv" });
+    if (!(encoder instanceof ObservationEncoder)) throw new InputError({ field: "encoder", value: encoder, expected: "an ObservationEncoder" });
+    // The encoder's learners are sized for its family and env count: the env must be of the same ones.
+    if (encoder.family !== env.family || encoder.numEnvs !== env.numEnvs) {
+      throw new InputError({ field: "encoder", value: `an encoder of ${encoder.family.name} × ${encoder.numEnvs}`, expected: `an encoder of the env's family and env count (${env.family.name} × ${env.numEnvs})` });
+    }
     this.env = env;
     this.encoder = encoder;
   }
@@ -43,6 +49,7 @@ export class ObservationWrapper {
 }
 
 function vectorOf(env: MetaEnv | VecMetaEnv): VecMetaEnv {
+  if (!(env instanceof MetaEnv) && !(env instanceof VecMetaEnv)) throw new InputError({ field: "env", value: env, expected: "a MetaEnv or a VecMetaEnv" });
   return env instanceof MetaEnv ? env.vector : env;
 }
 
@@ -52,6 +59,7 @@ function vectorOf(env: MetaEnv | VecMetaEnv): VecMetaEnv {
  */
 export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptions, "coarse" | "qCache"> = {}): ObservationWrapper {
   const vector = vectorOf(env);
+  requireObject("options", options);
   const method = options.transition ? "rl2-transition" : "rl2";
   return new ObservationWrapper(vector, new ObservationEncoder(vector.family, vector.numEnvs, { method, horizon: vector.horizon, encoding: options.encoding }));
 }
@@ -59,6 +67,7 @@ export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptio
 /** RL³'s inputs (§2.1/§2.2): RL²'s plus the object-level learner's Q-estimates and visit counts. */
 export function rl3Wrapper(env: MetaEnv | VecMetaEnv, options: WrapperOptions = {}): ObservationWrapper {
   const vector = vectorOf(env);
+  requireObject("options", options);
   if (options.coarse && options.transition) {
     throw new InputError({ field: "transition", value: true, expected: "false with coarse: true (RL³-coarse has no transition-token variant)" });
   }

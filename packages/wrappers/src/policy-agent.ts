@@ -1,8 +1,9 @@
-import { FileFormatError, InputError, type Rng, softmaxRow } from "@rl3/core";
-import { type TaskFamily, type VecMetaEnvInfo, taskFamily } from "@rl3/envs";
+import { FileFormatError, InputError, type Rng, StateError, requireInteger, requireObject, softmaxRow } from "@rl3/core";
+import { ENV_LIMITS, TASK_FAMILY_NAMES, type TaskDomain, type TaskFamily, type VecMetaEnvInfo, requireTaskFamily, taskFamily } from "@rl3/envs";
 // A type only: the agent runs on whatever runtime the caller loaded the policy with.
 import type { PolicyRunner } from "@rl3/onnx";
-import type { AgentContext, MetaAgent } from "./agents.js";
+import { type AgentContext, type MetaAgent, checkAgentContext } from "./agents.js";
+import { checkRewards } from "./checks.js";
 import { type EncoderConfig, ObservationEncoder } from "./observation-encoder.js";
 
 export interface PolicyAgentOptions {
@@ -30,6 +31,10 @@ export class PolicyAgent implements MetaAgent {
   private probabilities = new Float64Array(0);
 
   constructor(policy: PolicyRunner, options: PolicyAgentOptions = {}) {
+    requireObject("options", options);
+    if (typeof policy !== "object" || policy === null || typeof policy.metadata !== "object" || policy.metadata === null) {
+      throw new InputError({ field: "policy", value: policy, expected: "a PolicyRunner (OnnxPolicy.load, loadWebPolicy)" });
+    }
     const encoder = policy.metadata.encoder as EncoderConfig | undefined;
     if (!encoder || typeof encoder.method !== "string" || typeof encoder.size !== "number" || typeof encoder.family !== "string") {
       throw new FileFormatError("the policy file has no observation-encoder metadata (was it exported by rl3's trainer?)", { path: options.path });
@@ -60,6 +65,19 @@ export class PolicyAgent implements MetaAgent {
    * an `InputError` naming the family and what the policy expects.
    */
   checkFamily(family: TaskFamily, horizon: number): ObservationEncoder {
+    requireTaskFamily("family", family);
+    requireInteger("horizon", horizon, 1, ENV_LIMITS.horizon);
+    // By identity first: observation sizes can match by accident (a 5-armed bandit and a gridworld both encode to
+    // the same width under some methods), so a policy is refused on any domain but its training family's. OOD
+    // variants of that family (grid13:dense, mdps:ood, bandits:ood) share its domain and stay allowed.
+    const trainedOn = domainOfFamilyName(this.encoderConfig.family);
+    if (trainedOn !== undefined && family.domain !== trainedOn) {
+      throw new InputError({
+        field: "tasks",
+        value: family.name,
+        expected: `a ${trainedOn} family like ${this.encoderConfig.family} (the policy's training family); ${family.name} is ${family.domain}`,
+      });
+    }
     const encoder = new ObservationEncoder(family, 1, { method: this.encoderConfig.method, horizon, encoding: this.encoderConfig.encoding, qCache: this.encoderConfig.qCache });
     if (encoder.size !== this.policy.observationSize || family.numActions !== this.policy.numActions) {
       throw new InputError({
@@ -72,6 +90,7 @@ export class PolicyAgent implements MetaAgent {
   }
 
   begin(info: VecMetaEnvInfo, context: AgentContext): void {
+    checkAgentContext(info, context);
     if (!this.currentEncoder || this.currentEncoder.numEnvs !== context.numEnvs || this.currentEncoder.family !== context.family || this.currentEncoder.config.horizon !== context.horizon) {
       this.checkFamily(context.family, context.horizon);
       this.currentEncoder = new ObservationEncoder(context.family, context.numEnvs, {
@@ -101,10 +120,24 @@ export class PolicyAgent implements MetaAgent {
   }
 
   observe(info: VecMetaEnvInfo, rewards: Float64Array): void {
+    if (this.currentEncoder === undefined) throw new StateError(`${this.name}: call begin(info, context) before observe()`);
+    checkRewards(rewards, this.currentEncoder.numEnvs);
     this.observations = this.currentEncoder!.advance(info, rewards);
   }
 
   async release(): Promise<void> {
     await this.policy.release();
   }
+}
+
+/**
+ * The domain of a family recorded by name in a policy file: a known name's own domain, else the domain its name
+ * starts with (custom gridN families, variants), else unknown (then only the size check applies).
+ */
+function domainOfFamilyName(name: string): TaskDomain | undefined {
+  if ((TASK_FAMILY_NAMES as readonly string[]).includes(name)) return taskFamily(name).domain;
+  if (name.startsWith("grid")) return "gridworld";
+  if (name.startsWith("bandit")) return "bandits";
+  if (name.startsWith("mdp")) return "mdps";
+  return undefined;
 }

@@ -1,4 +1,5 @@
-import { Rng, requireInteger } from "@rl3/core";
+import { InputError, Rng, requireInteger } from "@rl3/core";
+import { ENV_LIMITS } from "@rl3/envs";
 
 /**
  * Every random stream of a run derives from its seed through disjoint branches (decisions.md): training tasks
@@ -7,6 +8,8 @@ import { Rng, requireInteger } from "@rl3/core";
  */
 export function trainingStreams(seed: number, iteration: number): { environment: Rng; actions: Rng } {
   const training = new Rng(seed).split();
+  // One split per iteration: a huge or fractional count would loop for ever or silently round.
+  requireInteger("iteration", iteration, 0, ENV_LIMITS.iterations);
   let stream = training.split();
   for (let index = 0; index < iteration; index++) stream = training.split();
   return { environment: stream.split(), actions: stream.split() };
@@ -52,8 +55,9 @@ export interface TaskStreams {
  * `taskStreams(root, 1000)` are `taskStreams(root, 100)`. `root` itself is not advanced.
  */
 export function taskStreams(root: Rng, count: number): TaskStreams[] {
+  if (!(root instanceof Rng)) throw new InputError({ field: "root", value: root, expected: "an Rng" });
   const parent = Rng.fromState(root.getState());
-  return Array.from({ length: requireInteger("count", count, 0) }, () => {
+  return Array.from({ length: requireInteger("count", count, 0, ENV_LIMITS.taskStreams) }, () => {
     const stream = parent.split();
     return { task: stream.split(), environment: stream.split(), agent: stream.split() };
   });

@@ -1,5 +1,6 @@
-import { InputError, requireInteger, requirePositiveInteger } from "@rl3/core";
-import { type TabularTask, type TaskFamily, VecMetaEnv, type VecMetaEnvInfo, taskFamily } from "@rl3/envs";
+import { InputError, requireInteger, requireObject } from "@rl3/core";
+import { ENV_LIMITS, type TabularTask, type TaskFamily, VecMetaEnv, type VecMetaEnvInfo } from "@rl3/envs";
+import { familyOf, requireAgent, requireStreams, requireTaskIndices } from "./checks.js";
 import type { MetaAgent } from "./agents.js";
 import { DEFAULT_TEST_SEED } from "./test-seed.js";
 import { type TaskStreams, testTaskStreams } from "./streams.js";
@@ -37,6 +38,9 @@ export class TestEpisodes {
    * with the agent streams: task i's return depends on its streams alone, never on the rest of the batch.
    */
   static async start(agent: MetaAgent, family: TaskFamily, horizon: number, tasks: readonly TabularTask[], streams: readonly TaskStreams[]): Promise<TestEpisodes> {
+    requireAgent(agent);
+    if (!Array.isArray(tasks)) throw new InputError({ field: "tasks", value: tasks, expected: "an array of tasks" });
+    requireStreams(streams, tasks.length);
     const env = new VecMetaEnv(family, { numEnvs: tasks.length, horizon, envRngs: streams.map((stream) => stream.environment) });
     const { info } = env.reset({ tasks });
     await agent.begin(info, { family, horizon, numEnvs: tasks.length, rngs: streams.map((stream) => stream.agent) });
@@ -73,10 +77,11 @@ export interface TestEpisodeOptions {
 
 /** Starts meta-episodes on fixed test tasks, with the tasks and streams `evaluate` gives them. */
 export async function startTestEpisodes(agent: MetaAgent, options: TestEpisodeOptions): Promise<TestEpisodes> {
-  const family = typeof options.family === "string" ? taskFamily(options.family) : options.family;
-  const horizon = requirePositiveInteger("horizon", options.horizon);
-  if (options.taskIndices.length === 0) throw new InputError({ field: "taskIndices", value: options.taskIndices, expected: "at least one test-task index" });
-  const indices = options.taskIndices.map((index, position) => requireInteger(`taskIndices[${position}]`, index, 0));
+  requireAgent(agent);
+  requireObject("options", options);
+  const family = familyOf(options.family);
+  const horizon = requireInteger("horizon", options.horizon, 1, ENV_LIMITS.horizon);
+  const indices = requireTaskIndices(options.taskIndices);
   const streams = testTaskStreams(options.seed ?? DEFAULT_TEST_SEED, Math.max(...indices) + 1);
   const chosen = indices.map((index) => streams[index]!);
   return TestEpisodes.start(agent, family, horizon, chosen.map((stream) => family.sample(stream.task)), chosen);

@@ -9,14 +9,15 @@ import {
   type WeightTensor,
   createModelSpec,
   initialWeights,
+  requireObject,
 } from "@rl3/core";
-import { type TaskFamily, taskFamily } from "@rl3/envs";
+import { type TaskFamily, requireTaskFamily, taskFamily } from "@rl3/envs";
 import { exportOnnx } from "@rl3/onnx";
 import { metaEpisodeReturns, validationTaskStreams, weightSeed } from "@rl3/wrappers";
 import { Adam, addWeightDecay } from "../adam.js";
 import { BEST_ACTOR_PREFIX, decodeCheckpoint, encodeCheckpoint, resumedConfig } from "../checkpoint.js";
 import { type TrainConfig, type TrainConfigInput, parseTrainConfig } from "../config.js";
-import { generalizedAdvantages } from "../gae.js";
+import { uncheckedAdvantages } from "../gae.js";
 import { mean, standardError } from "../statistics.js";
 import { ActingAgent } from "./acting-agent.js";
 import { explainedVariance, normalizeAdvantages } from "./batches.js";
@@ -78,6 +79,7 @@ export class PpoTrainer {
 
   /** A trainer for a validated config (throws a `ConfigError` naming the first bad key). */
   static create(config: TrainConfigInput | TrainConfig, options: TrainerOptions): PpoTrainer {
+    checkTrainerOptions(options);
     return new PpoTrainer(parseTrainConfig(config, options.family?.name), options);
   }
 
@@ -214,7 +216,7 @@ export class PpoTrainer {
   /** GAE advantages and λ-return targets of the whole batch, and the advantages normalised per minibatch (§5.2). */
   private targets(rewards: Float64Array, values: Float32Array): Omit<RolloutStatistics, "logProbabilities" | "values"> {
     const { horizon, gamma, gaeLambda, minibatchSize } = this.config;
-    const { advantages, returns } = generalizedAdvantages(rewards, values, this.numEnvs, horizon, gamma, gaeLambda);
+    const { advantages, returns } = uncheckedAdvantages(rewards, values, this.numEnvs, horizon, gamma, gaeLambda);
     // The advantages do not change between epochs, so they are normalised once.
     const normalizedAdvantages = new Float32Array(advantages.length);
     for (let first = 0; first < advantages.length; first += minibatchSize) {
@@ -325,6 +327,7 @@ export class PpoTrainer {
    * other difference is a `ConfigError`, and damaged bytes are a `FileFormatError`.
    */
   static fromCheckpoint(bytes: Uint8Array, config: TrainConfigInput | TrainConfig | undefined, options: TrainerOptions & { source?: string }): PpoTrainer {
+    checkTrainerOptions(options);
     const path = options.source;
     const checkpoint = decodeCheckpoint(bytes, path, options.family?.name);
     const trainer = new PpoTrainer(resumedConfig(checkpoint.config, config, path, options.family?.name), options);
@@ -354,4 +357,15 @@ export class PpoTrainer {
 
 function copyWeights(weights: NamedWeights): NamedWeights {
   return Object.fromEntries(Object.entries(weights).map(([name, tensor]) => [name, { shape: [...tensor.shape], data: Float32Array.from(tensor.data) }]));
+}
+
+/** Input checks at the trainer's door (issue 31): the options object and the family object it may carry. */
+/** The options' shape, before anything is built from them. */
+function checkTrainerOptions(options: TrainerOptions): void {
+  requireObject("options", options);
+  requireObject("options.engines", options.engines);
+  if (options.family !== undefined) requireTaskFamily("options.family", options.family);
+  if (options.remoteShards !== undefined && typeof options.remoteShards !== "function") {
+    throw new ConfigError({ field: "options.remoteShards", value: options.remoteShards, expected: "a function giving the shards of the other workers" });
+  }
 }

@@ -1,4 +1,5 @@
-import type { Rng } from "@rl3/core";
+import { InputError, type Rng } from "@rl3/core";
+import { requireRng } from "../checks.js";
 import type { TaskFamily } from "../tabular-task.js";
 import { type GridParameters, generateGrid, validateGridParameters } from "./generator.js";
 import type { GridWorld } from "./gridworld.js";
@@ -9,8 +10,11 @@ export interface GridFamily extends TaskFamily {
 }
 
 /** Procedurally generated gridworlds with the given parameters (§6.3). */
-export function gridFamily(parameters: GridParameters, name = `grid${parameters.size}`): GridFamily {
+export function gridFamily(parameters: GridParameters, givenName?: string): GridFamily {
   validateGridParameters(parameters);
+  // Defaulted after the check: reading `parameters.size` in the signature would be a TypeError on null.
+  const name = givenName ?? `grid${parameters.size}`;
+  if (typeof name !== "string" || name.length === 0) throw new InputError({ field: "name", value: name, expected: "a non-empty string" });
   const frozen = Object.freeze({ ...parameters }) as Readonly<GridParameters & Record<string, number>>;
   return {
     name,
@@ -20,6 +24,6 @@ export function gridFamily(parameters: GridParameters, name = `grid${parameters.
     observationSize: 2,
     taskHorizon: Number.POSITIVE_INFINITY,
     parameters: frozen,
-    sample: (rng: Rng) => generateGrid(frozen, rng),
+    sample: (rng: Rng) => generateGrid(frozen, requireRng("rng", rng)),
   };
 }

@@ -1,4 +1,5 @@
-import { ConfigError, type Rng } from "@rl3/core";
+import { ConfigError, InputError, type Rng } from "@rl3/core";
+import { requireRng } from "../checks.js";
 import { optimalStateValues } from "../optimal-values.js";
 import { GridWorld } from "./gridworld.js";
 import { Tile } from "./tiles.js";
@@ -49,6 +50,9 @@ function requireCount(field: string, value: number, min: number, max: number): v
 
 /** Checks parameters before any generation, so a hopeless request fails at once with the offending field. */
 export function validateGridParameters(parameters: GridParameters): void {
+  if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+    throw new ConfigError({ field: "gridParameters", value: parameters, expected: "an object of grid parameters (size, obstacleSets, …)" });
+  }
   const { size } = parameters;
   if (!Number.isInteger(size) || size < 5 || size % 2 === 0 || size > 101) {
     throw new ConfigError({ field: "size", value: size, expected: "an odd integer in [5, 101] (the start is the centre cell)" });
@@ -130,6 +134,7 @@ function layOut(parameters: GridParameters, rng: Rng): Uint8Array | undefined {
 
 /** The optimal undiscounted 100-step value from the start (§6.3 step 6). */
 export function rejectionValue(grid: GridWorld): number {
+  if (!(grid instanceof GridWorld)) throw new InputError({ field: "grid", value: grid, expected: "a GridWorld" });
   const values = optimalStateValues(grid.transitionTable(), {
     sweeps: REJECTION_LOOKAHEAD,
     gamma: 1,
@@ -144,6 +149,7 @@ export function rejectionValue(grid: GridWorld): number {
  */
 export function generateGrid(parameters: GridParameters, rng: Rng): GridWorld {
   validateGridParameters(parameters);
+  requireRng("rng", rng);
   const [low, high] = REJECTION_VALUE_RANGE;
   const attempts = generationAttempts(parameters.size);
   for (let attempt = 0; attempt < attempts; attempt++) {

@@ -1,4 +1,5 @@
 import { InputError, requireInRange, requireIndex, requireInteger, type Rng } from "@rl3/core";
+import { requireOutput, requireRng } from "../checks.js";
 import { ENV_LIMITS } from "../limits.js";
 import type { StepSample, TabularTask } from "../tabular-task.js";
 import { TransitionTable } from "../transition-table.js";
@@ -104,6 +105,7 @@ export class GridWorld implements TabularTask {
   sampleStep(state: number, action: number, rng: Rng, out: StepSample = { nextState: 0, reward: 0, terminal: false }): StepSample {
     requireIndex("state", state, this.numStates);
     requireIndex("action", action, 5);
+    requireRng("rng", rng);
     const table = this.table;
     const entry = table.sampleEntry(state, action, rng.float());
     const nextState = table.nextState[entry]!;
@@ -129,12 +131,14 @@ export class GridWorld implements TabularTask {
   /** (row/rows, column/columns) with 1-based row and column, so both lie in (0, 1] (§2.1). */
   observation(state: number, out = new Float64Array(2), offset = 0): Float64Array {
     requireIndex("state", state, this.numStates);
+    requireOutput(out, offset, this.observationSize);
     out[offset] = (Math.floor(state / this.columns) + 1) / this.rows;
     out[offset + 1] = ((state % this.columns) + 1) / this.columns;
     return out;
   }
 
   isAbsorbing(state: number): boolean {
+    requireIndex("state", state, this.numStates);
     return isTerminalTile(this.tiles[state]!);
   }
 

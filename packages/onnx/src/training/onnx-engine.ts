@@ -1,4 +1,4 @@
-import { type ActingPolicy, InputError, TRAINING_DEVICES, type ModelSpec, type NamedWeights, type NetworkRole, type PolicyBatch, type PolicyStep, type TrainingEngine, type TrainingEngineOptions, type ValueBatch, type ValueStep } from "@rl3/core";
+import { type ActingPolicy, InputError, TRAINING_DEVICES, type ModelSpec, type NamedWeights, type NetworkRole, type PolicyBatch, type PolicyStep, type TrainingEngine, type TrainingEngineOptions, type ValueBatch, type ValueStep, requireObject, requireSpec } from "@rl3/core";
 import * as ort from "onnxruntime-node";
 import { exportOnnx } from "../export.js";
 import { OnnxPolicy } from "../onnx-policy.js";
@@ -27,6 +27,9 @@ export class OnnxTrainingEngine implements TrainingEngine {
   }
 
   static async create(options: TrainingEngineOptions): Promise<OnnxTrainingEngine> {
+    requireObject("options", options);
+    requireSpec(options.actor, "actor");
+    requireSpec(options.critic, "critic");
     const device = (options.device ?? "cpu") as OnnxDevice;
     if (!(ONNX_DEVICES as readonly string[]).includes(device)) {
       throw new InputError({ field: "device", value: options.device, expected: `one of ${ONNX_DEVICES.join(", ")}` });
