@@ -1,5 +1,5 @@
+import { TRAIN_LIMITS } from "@rl3/algorithms";
 import { ConfigError, MODEL_LIMITS } from "@rl3/core";
-import { ENV_LIMITS } from "@rl3/envs";
 
 /**
  * Key segments that would reach an object's prototype instead of a setting: `--set __proto__.x=1` used to set
@@ -66,12 +66,9 @@ export function applyOverrides<T extends Record<string, unknown>>(config: T, ass
  * or on the critic's `maxSequenceLength` (H + 1), and a huge batch on `numEnvs`. Each is a `ConfigError` naming
  * the setting the user wrote, with its limit.
  */
-export const TRAIN_LIMITS = {
-  /** The critic reads H + 1 inputs (the bootstrap observation), within the models' longest sequence. */
-  horizon: Math.min(ENV_LIMITS.horizon, MODEL_LIMITS.maxSequenceLength - 1),
-  /** Parallel envs (batchSize / horizon) of one run, and validation tasks played side by side. */
-  envs: ENV_LIMITS.numEnvs,
-} as const;
+// The limits are the library's (the config schema checks them too); checked here before the schema so that an
+// override past them is blamed on its own key, not on what it would break later.
+export { TRAIN_LIMITS };
 
 export function checkTrainLimits(config: Record<string, unknown>): void {
   const { horizon, batchSize, validationEpisodes } = config;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STANDARD_SHARE, defaultTrainConfig, parseTrainConfig } from "./config.js";
+import { STANDARD_SHARE, TRAIN_LIMITS, defaultTrainConfig, parseTrainConfig } from "./config.js";
 
 const SETTINGS: [string, number][] = [
   ["bandits", 100],
@@ -41,5 +41,15 @@ describe("defaultTrainConfig scales", () => {
     expect(parseTrainConfig(standard)).toMatchObject({ validateEvery: 10, validationEpisodes: 64 });
     expect(parseTrainConfig(standard).model).toEqual(parseTrainConfig(defaultTrainConfig("grid13", 350, "rl2", "paper")).model);
     expect(defaultTrainConfig("grid13", 350, "rl2", "quick")).toEqual(standard);
+  });
+
+  it("refuses sizes past TRAIN_LIMITS before anything is built: H past the models' sequences, more envs than a run holds", () => {
+    const base = { ...defaultTrainConfig("mdps", 100, "rl2", "quick") };
+    expect(() => parseTrainConfig({ ...base, horizon: 1_000_000, batchSize: 1_000_000, minibatchSize: 1_000_000 })).toThrow(
+      new RegExp(`^horizon must be an integer in \\[1, ${TRAIN_LIMITS.horizon}\\] \\(the critic reads H \\+ 1 steps`),
+    );
+    expect(() => parseTrainConfig({ ...base, batchSize: 100 * (TRAIN_LIMITS.envs + 1), minibatchSize: 100 })).toThrow(/^batchSize must be at most 65536 × horizon/);
+    expect(() => parseTrainConfig({ ...base, validationEpisodes: TRAIN_LIMITS.envs + 1 })).toThrow(/^validationEpisodes must be an integer in \[2, 65536\]/);
+    expect(parseTrainConfig({ ...base, horizon: TRAIN_LIMITS.horizon, batchSize: TRAIN_LIMITS.horizon, minibatchSize: TRAIN_LIMITS.horizon }).horizon).toBe(999_999);
   });
 });

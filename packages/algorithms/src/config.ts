@@ -1,4 +1,4 @@
-import { ConfigError, InputError, TRAINING_DEVICES, UnknownNameError, closestName, requireInteger, requireOneOf } from "@rl3/core";
+import { ConfigError, InputError, MODEL_LIMITS, TRAINING_DEVICES, UnknownNameError, closestName, requireInteger, requireOneOf } from "@rl3/core";
 import { ENV_LIMITS, TASK_FAMILY_NAMES, taskFamily } from "@rl3/envs";
 import { METHODS as METHOD_NAMES } from "@rl3/wrappers";
 import { z } from "zod";
@@ -7,6 +7,14 @@ import type { Method } from "@rl3/wrappers";
 /** Training engines (the `TrainingEngine` contract of @rl3/core): onnxruntime by default, TensorFlow.js as the reference. */
 export const ENGINE_NAMES = ["onnx", "tfjs"] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** Sizes a training config may ask for, checked before anything is allocated (by the schema, so API users get them too). */
+export const TRAIN_LIMITS = {
+  /** The critic reads H + 1 inputs (the bootstrap observation), within the models' longest sequence. */
+  horizon: Math.min(ENV_LIMITS.horizon, MODEL_LIMITS.maxSequenceLength - 1),
+  /** Parallel envs (batchSize / horizon) of one run, and validation tasks played side by side. */
+  envs: ENV_LIMITS.numEnvs,
+} as const;
 
 /** Every setting of a PPO meta-training run (§5.2, §5.3). One line per field says what it is. */
 export const trainConfigSchema = z
@@ -96,6 +104,16 @@ export const trainConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.horizon > TRAIN_LIMITS.horizon) {
+      context.addIssue({ code: "custom", path: ["horizon"], message: `an integer in [1, ${TRAIN_LIMITS.horizon}] (the critic reads H + 1 steps, at most the models' ${MODEL_LIMITS.maxSequenceLength})`, input: config.horizon });
+      return;
+    }
+    if (config.batchSize / config.horizon > TRAIN_LIMITS.envs) {
+      context.addIssue({ code: "custom", path: ["batchSize"], message: `at most ${TRAIN_LIMITS.envs} × horizon (${TRAIN_LIMITS.envs * config.horizon}): batchSize / horizon envs run side by side`, input: config.batchSize });
+    }
+    if (config.validationEpisodes > TRAIN_LIMITS.envs) {
+      context.addIssue({ code: "custom", path: ["validationEpisodes"], message: `an integer in [2, ${TRAIN_LIMITS.envs}]`, input: config.validationEpisodes });
+    }
     if (config.batchSize % config.horizon !== 0) {
       context.addIssue({ code: "custom", path: ["batchSize"], message: `a multiple of horizon (${config.horizon})`, input: config.batchSize });
     }

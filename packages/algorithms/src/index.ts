@@ -6,7 +6,7 @@ export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "@rl3/wrappers";
 export type { WrapperOptions } from "@rl3/wrappers";
 export { generalizedAdvantages } from "./gae.js";
 export { Adam, type AdamOptions, addWeightDecay } from "./adam.js";
-export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES, SCALES, STANDARD_SHARE } from "./config.js";
+export { trainConfigSchema, parseTrainConfig, defaultTrainConfig, ENGINE_NAMES, SCALES, STANDARD_SHARE, TRAIN_LIMITS } from "./config.js";
 export type { TrainConfig, TrainConfigInput, Scale, EngineName } from "./config.js";
 export { collectRollout } from "./ppo/rollout.js";
 export { LocalShard, shardEnvs, combineSteps } from "./ppo/shard.js";
