@@ -1,7 +1,7 @@
 export { ObservationEncoder, encodedSize, qDenominator } from "./observation-encoder.js";
 export { METHODS, METHOD_LABELS, isAugmented, carriesPreviousState, methodLabel } from "./methods.js";
 export type { Method } from "./methods.js";
-export type { Encoding, QCache, EncoderOptions, EncoderConfig } from "./observation-encoder.js";
+export type { Encoding, QCache, EncoderOptions, EncoderConfig, EstimatorFactory } from "./observation-encoder.js";
 export { ObservationWrapper, rl2Wrapper, rl3Wrapper } from "./observation-wrapper.js";
 export type { WrapperOptions } from "./observation-wrapper.js";
 export { RandomAgent, OracleAgent, ModelBasedAgent, Ucb1Agent, ThompsonAgent, createBaseline, BASELINE_NAMES } from "./agents.js";

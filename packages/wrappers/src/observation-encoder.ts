@@ -9,12 +9,41 @@ export type Encoding = "rlc" | "v4";
 /** `fresh`: the current Q-table row of the observed state (Algorithm 1, default); `stale`: the reference code's cache. */
 export type QCache = "fresh" | "stale";
 
+/**
+ * Builds the object-level learner of one env for RL³ (any `ValueEstimator`: reset per task, fed every transition,
+ * asked for Q̂ and counts of the observed state). Default: `createEstimator`, the model-based learner of §3.
+ */
+export type EstimatorFactory = (family: TaskFamily, options: { horizon: number; coarse: boolean }) => ValueEstimator;
+
 export interface EncoderOptions {
   method: Method;
   /** Meta-episode budget H. */
   horizon: number;
   encoding?: Encoding;
   qCache?: QCache;
+  /**
+   * RL³ methods: the inner learner of each env (default: the model-based estimator). Not stored in policy files:
+   * a policy trained with another learner must be evaluated with the same option.
+   */
+  estimator?: EstimatorFactory;
+}
+
+const ESTIMATOR_METHODS = ["reset", "update", "qValues", "visitCounts"] as const;
+
+/** A learner from a user's factory, checked against the contract before the first task. */
+function checkedEstimator(estimator: unknown, family: TaskFamily): ValueEstimator {
+  if (typeof estimator !== "object" || estimator === null) {
+    throw new InputError({ field: "estimator", value: estimator, expected: "a factory returning a ValueEstimator object (reset, update, qValues, visitCounts)" });
+  }
+  for (const method of ESTIMATOR_METHODS) {
+    if (typeof (estimator as Record<string, unknown>)[method] !== "function") {
+      throw new InputError({ field: `estimator.${method}`, value: (estimator as Record<string, unknown>)[method], expected: "a function (the ValueEstimator contract: reset, update, qValues, visitCounts)" });
+    }
+  }
+  if ((estimator as ValueEstimator).numActions !== family.numActions) {
+    throw new InputError({ field: "estimator.numActions", value: (estimator as ValueEstimator).numActions, expected: `${family.numActions}, the actions of ${family.name}` });
+  }
+  return estimator as ValueEstimator;
 }
 
 /** The serialisable description of an encoder, stored in policy files so that evaluation rebuilds it exactly. */
@@ -76,6 +105,8 @@ export class ObservationEncoder {
   readonly config: EncoderConfig;
   readonly size: number;
   private readonly estimators: ValueEstimator[];
+  /** A user's learner: its outputs are checked at every step (the built-in ones are tested instead). */
+  private readonly customEstimator: boolean;
   private readonly output: Float32Array;
   private readonly previousActions: Int32Array;
   private readonly previousRewards: Float64Array;
@@ -121,9 +152,15 @@ export class ObservationEncoder {
       size: this.size,
     };
     const augmented = isAugmented(options.method);
+    if (options.estimator !== undefined && typeof options.estimator !== "function") {
+      throw new InputError({ field: "estimator", value: options.estimator, expected: "a function (family, { horizon, coarse }) → ValueEstimator" });
+    }
+    const learnerOptions = { horizon: options.horizon, coarse: options.method === "rl3-coarse" };
+    const factory = options.estimator;
     this.estimators = augmented
-      ? Array.from({ length: numEnvs }, () => createEstimator(family, { horizon: options.horizon, coarse: options.method === "rl3-coarse" }))
+      ? Array.from({ length: numEnvs }, () => (factory ? checkedEstimator(factory(family, learnerOptions), family) : createEstimator(family, learnerOptions)))
       : [];
+    this.customEstimator = factory !== undefined;
     this.output = new Float32Array(numEnvs * this.size);
     this.previousActions = new Int32Array(numEnvs).fill(-1);
     this.previousRewards = new Float64Array(numEnvs);
@@ -228,6 +265,7 @@ export class ObservationEncoder {
     if (this.augmented) {
       const q = this.shownQ(env, state);
       const counts = this.estimators[env]!.visitCounts(state, this.countScratch);
+      if (this.customEstimator) this.checkLearnerOutput(env, state, info.step, q, counts);
       if (encoding === "rlc") {
         let value = Number.NEGATIVE_INFINITY;
         for (let action = 0; action < numActions; action++) value = Math.max(value, q[action]!);
@@ -247,6 +285,18 @@ export class ObservationEncoder {
     if (encoding === "v4") {
       out[offset++] = info.episodeTimes[env]!;
       out[offset++] = info.metaTime;
+    }
+  }
+
+  /** A custom learner's Q̂ and counts must be finite, counts ≥ 0, one per action: else a StateError naming where. */
+  private checkLearnerOutput(env: number, state: number, step: number, q: ArrayLike<number>, counts: ArrayLike<number>): void {
+    const numActions = this.family.numActions;
+    if (q?.length !== numActions || counts?.length !== numActions) {
+      throw new StateError(`the estimator of env ${env} returned ${q?.length} Q-values and ${counts?.length} counts for state ${state} at step ${step}; expected ${numActions} of each`);
+    }
+    for (let action = 0; action < numActions; action++) {
+      if (!Number.isFinite(q[action]!)) throw new StateError(`the estimator of env ${env} returned Q(${state}, ${action}) = ${q[action]} at step ${step} (task ${this.family.name}); expected a finite value`);
+      if (!(counts[action]! >= 0) || !Number.isFinite(counts[action]!)) throw new StateError(`the estimator of env ${env} returned N(${state}, ${action}) = ${counts[action]} at step ${step}; expected a finite count ≥ 0`);
     }
   }
 

@@ -1,6 +1,6 @@
 import { InputError, requireObject } from "@rl3/core";
 import { MetaEnv, type TabularTask, VecMetaEnv, type VecMetaEnvInfo } from "@rl3/envs";
-import { type Encoding, ObservationEncoder, type QCache } from "./observation-encoder.js";
+import { type Encoding, type EstimatorFactory, ObservationEncoder, type QCache } from "./observation-encoder.js";
 
 export interface WrapperOptions {
   encoding?: Encoding;
@@ -12,6 +12,8 @@ export interface WrapperOptions {
    * inner-reset flag (methods `rl2-transition`, `rl3-transition`).
    */
   transition?: boolean;
+  /** RL³ only: each env's inner learner, any `ValueEstimator` (default: the model-based estimator of §3). */
+  estimator?: EstimatorFactory;
 }
 
 /**
@@ -57,7 +59,7 @@ function vectorOf(env: MetaEnv | VecMetaEnv): VecMetaEnv {
  * RL²'s inputs (§2.3): previous action and reward, start flag, time features, object-level state; with
  * `transition: true`, also the previous state (RL²-transition).
  */
-export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptions, "coarse" | "qCache"> = {}): ObservationWrapper {
+export function rl2Wrapper(env: MetaEnv | VecMetaEnv, options: Omit<WrapperOptions, "coarse" | "qCache" | "estimator"> = {}): ObservationWrapper {
   const vector = vectorOf(env);
   requireObject("options", options);
   const method = options.transition ? "rl2-transition" : "rl2";
@@ -76,6 +78,7 @@ export function rl3Wrapper(env: MetaEnv | VecMetaEnv, options: WrapperOptions = 
     horizon: vector.horizon,
     encoding: options.encoding,
     qCache: options.qCache,
+    ...(options.estimator ? { estimator: options.estimator } : {}),
   });
   return new ObservationWrapper(vector, encoder);
 }
