@@ -30,7 +30,7 @@ export interface ReproduceOptions {
   set?: string[];
   title: string;
   /** Trains the runs not yet finished somewhere else instead of as local `rl3 train` processes (the Redis queue, queue/sweep.ts). */
-  trainRuns?: (runs: { label: string; preset: Preset; method: string; seed: number; dir: string; state: RunState }[]) => Promise<void>;
+  trainRuns?: (runs: PlannedRun[]) => Promise<void>;
 }
 
 /** One agent's figures on one test family of a preset (see `AgentFigures`). */
@@ -43,8 +43,8 @@ export interface ReproducePair extends PairFigures {
   preset: string;
 }
 
-/** One preset × method × seed of a suite, and its run directory. */
-interface PlannedRun {
+/** One preset × method × seed of a suite, its run directory and what it is now (the queue trains the same list). */
+export interface PlannedRun {
   label: string;
   preset: Preset;
   method: string;

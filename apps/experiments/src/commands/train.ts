@@ -117,9 +117,9 @@ export async function trainCommand(options: TrainOptions, output: Output): Promi
     const preset = PRESETS.find((candidate) => candidate.name === presetName)!;
     const overridden = { ...applyOverrides({ ...presetConfig(preset, method, scale), seed: options.seed ?? 0 }, options.set), ...engineSettings(options) };
     checkTrainLimits(overridden);
+    // Presets leave workers out: present here only when --workers or --set workers= gave it.
     const given = parseTrainConfig(overridden);
-    const explicit = options.workers !== undefined || options.set.some((assignment) => assignment.startsWith("workers="));
-    const config = explicit ? given : parseTrainConfig({ ...given, workers: defaultWorkers(given) });
+    const config = "workers" in overridden ? given : parseTrainConfig({ ...given, workers: defaultWorkers(given) });
     runDir = resolve(options.out ?? join("runs", `${preset.name}-${method}-s${config.seed}`));
     await initBackend(options.backend);
     const threads = trainerOptions(options.backend);

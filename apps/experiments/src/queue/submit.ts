@@ -3,24 +3,15 @@ import { StateError } from "@rl3/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { applyOverrides, checkTrainLimits } from "../overrides.js";
-import { type Preset, formatDuration, presetConfig } from "../presets.js";
-import { type RunState, readRunInfo } from "../run-dir.js";
+import { formatDuration, presetConfig } from "../presets.js";
+import { readRunInfo } from "../run-dir.js";
+import type { PlannedRun } from "../commands/reproduce.js";
 import { checkQueueConnection, connectionLogger, durableConnection } from "./connection.js";
 import { type QueueAddress, redact } from "./redis-url.js";
 import { writeQueuedRun } from "./run-download.js";
 import { KEY_PREFIX, QUEUE_NAME, type RunJobData, type RunProgress, type RunResult, runJobId } from "./run-job.js";
 import { RunStore } from "./run-store.js";
 import { rl3Versions } from "./version.js";
-
-/** A run that `reproduce` wants trained (the same list the local mode hands to `runTrainJobs`). */
-export interface PlannedRun {
-  label: string;
-  preset: Preset;
-  method: string;
-  seed: number;
-  dir: string;
-  state: RunState;
-}
 
 /** A planned run as a queue job. */
 export interface QueuedRun {

@@ -7,7 +7,8 @@ import { formatDuration } from "../presets.js";
 import { runState } from "../run-dir.js";
 import { parseQueueUrl } from "./redis-url.js";
 import { KEY_PREFIX } from "./run-job.js";
-import { type PlannedRun, QueueClient, type QueuedRun, type RunStatus, describeProgress, plannedJob, runStatus, submitRuns, waitForRuns } from "./submit.js";
+import type { PlannedRun } from "../commands/reproduce.js";
+import { QueueClient, type QueuedRun, type RunStatus, describeProgress, plannedJob, runStatus, submitRuns, waitForRuns } from "./submit.js";
 
 /** What `rl3 sweep status|results` need to find a submitted sweep again, from any machine (kept in Redis). */
 export interface SweepRecord {

@@ -1,7 +1,7 @@
 import { ConfigError, type TrainingEngine } from "@rl3/core";
 import type { TaskFamily } from "@rl3/envs";
 import type { TrainConfig } from "../config.js";
-import { type EnvShard, LocalShard, type ShardRollout, shardEnvs } from "./shard.js";
+import { type EnvShard, LocalShard, shardEnvs } from "./shard.js";
 import type { TrainerOptions } from "./types.js";
 
 /**
@@ -40,24 +40,10 @@ export class ShardGroup {
     return results;
   }
 
-  /** The shards' rollouts as whole-batch env-major actions and rewards [numEnvs × H]. */
-  gatherRollouts(parts: readonly ShardRollout[], horizon: number): ShardRollout {
+  /** The shards' per-env rows of `width` values as one env-major array (rewards, values). */
+  gather<T extends Float32Array | Float64Array>(parts: readonly T[], width: number): T {
     if (this.shards.length === 1) return parts[0]!;
-    const actions = new Int32Array(this.numEnvs * horizon);
-    const rewards = new Float64Array(this.numEnvs * horizon);
-    this.shards.forEach((shard, index) =>
-      shard.envs.forEach((env, local) => {
-        actions.set(parts[index]!.actions.subarray(local * horizon, (local + 1) * horizon), env * horizon);
-        rewards.set(parts[index]!.rewards.subarray(local * horizon, (local + 1) * horizon), env * horizon);
-      }),
-    );
-    return { actions, rewards };
-  }
-
-  /** The shards' per-env rows of `width` values as one env-major array. */
-  gather(parts: readonly Float32Array[], width: number): Float32Array {
-    if (this.shards.length === 1) return parts[0]!;
-    const whole = new Float32Array(this.numEnvs * width);
+    const whole = new (parts[0]!.constructor as new (length: number) => T)(this.numEnvs * width);
     this.shards.forEach((shard, index) => shard.envs.forEach((env, local) => whole.set(parts[index]!.subarray(local * width, (local + 1) * width), env * width)));
     return whole;
   }

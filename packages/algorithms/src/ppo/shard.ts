@@ -31,9 +31,11 @@ export function shardEnvs(numEnvs: number, envsPerMinibatch: number, shards: num
   return owned;
 }
 
-/** What a shard returns of its rollout: its envs' actions and rewards, env-major in its env order. */
+/**
+ * What a shard returns of its rollout: its envs' rewards [envs × H], env-major in its env order (all the trainer
+ * needs for GAE and the return; observations and actions stay with the shard that trains on them).
+ */
 export interface ShardRollout {
-  readonly actions: Int32Array;
   readonly rewards: Float64Array;
 }
 
@@ -114,7 +116,7 @@ export class LocalShard implements EnvShard {
       actions: streams.map((stream) => stream.agent),
     });
     this.use(rollout);
-    return { actions: rollout.actions, rewards: rollout.rewards };
+    return { rewards: rollout.rewards };
   }
 
   /** Adopts a rollout of exactly this shard's envs (what `rollout` collects, or a caller's for diagnostics). */

@@ -165,7 +165,8 @@ export class PpoTrainer {
   async trainIteration(): Promise<IterationMetrics> {
     const started = performance.now();
     const group = await this.shardGroup();
-    const { rewards } = group.gatherRollouts(await group.all((shard) => shard.rollout(this.completed, this.parameters.actor)), this.config.horizon);
+    const parts = await group.all((shard) => shard.rollout(this.completed, this.parameters.actor));
+    const rewards = group.gather(parts.map((part) => part.rewards), this.config.horizon);
     const collected = performance.now();
     const metrics = await this.update(group, rewards);
     const finished = performance.now();
